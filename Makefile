@@ -1,0 +1,113 @@
+# opsdeck. `make` builds ./opsdeck; see README.md for the rest.
+#
+# Flags use recursive (=) variables on purpose: `make check` and `make demo`
+# install the build dependencies first, then re-enter make, and pkg-config
+# must be asked only after that install.
+
+CC       ?= cc
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+BUILD    ?= build
+READONLY ?= 0
+OPSDECK  ?= opsdeck
+PKGS      = ncursesw libssh2 libcurl libpq hiredis jansson inih
+THEMEDIR  = $(PREFIX)/share/opsdeck/themes
+
+VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+WARN      = -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
+CPPFLAGS_ALL = -Iinclude -D_GNU_SOURCE -DOPSDECK_VERSION='"$(VERSION)"' \
+               -DOPSDECK_THEMEDIR='"$(THEMEDIR)"' $(READONLY_DEF) $(CPPFLAGS)
+CFLAGS   ?= -O2 -g
+CFLAGS_ALL = -std=c11 $(WARN) $(CFLAGS) $(SANFLAGS) $(shell pkg-config --cflags $(PKGS))
+LDLIBS_ALL = $(shell pkg-config --libs $(PKGS)) -lm $(LDLIBS)
+TEST_LIBS  = $(shell pkg-config --libs cmocka)
+
+SRCS     = $(shell find src -name '*.c' ! -path src/main.c | sort)
+ifeq ($(READONLY),1)
+  # A read-only build leaves the action code out altogether.
+  SRCS := $(filter-out src/actions/%,$(SRCS))
+  READONLY_DEF = -DOPSDECK_READONLY=1
+endif
+OBJS      = $(SRCS:%.c=$(BUILD)/%.o)
+LIB       = $(BUILD)/libopsdeck.a
+UNIT_SRCS = $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS = $(UNIT_SRCS:%.c=$(BUILD)/%)
+INTEG_SRCS = $(sort $(wildcard tests/integration/test_*.c))
+INTEG_BINS = $(INTEG_SRCS:%.c=$(BUILD)/%)
+TEST_SUPPORT = $(wildcard tests/support/*.c)
+
+.PHONY: all deps tests check sanitize demo install uninstall clean format format-check \
+        unit integration e2e
+
+all: $(OPSDECK)
+
+$(OPSDECK): $(BUILD)/src/main.o $(LIB)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
+$(LIB): $(OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%: tests/%.c $(LIB) $(TEST_SUPPORT)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) -Itests $(CFLAGS_ALL) -o $@ $< $(TEST_SUPPORT) $(LIB) \
+	    $(LDLIBS_ALL) $(TEST_LIBS)
+
+tests: $(OPSDECK) $(UNIT_BINS) $(INTEG_BINS)
+
+# Installs what is missing (Debian packages), through the one script.
+deps:
+	@scripts/install-deps.sh
+
+check: deps
+	@$(MAKE) --no-print-directory tests
+	@BUILD=$(BUILD) OPSDECK_BIN=$(CURDIR)/$(OPSDECK) tests/run.sh all
+
+unit: tests
+	@BUILD=$(BUILD) OPSDECK_BIN=$(CURDIR)/$(OPSDECK) tests/run.sh unit
+integration: tests
+	@BUILD=$(BUILD) OPSDECK_BIN=$(CURDIR)/$(OPSDECK) tests/run.sh integration
+e2e: tests
+	@BUILD=$(BUILD) OPSDECK_BIN=$(CURDIR)/$(OPSDECK) tests/run.sh e2e
+
+# The whole suite again, built with AddressSanitizer and UBSan.
+SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+sanitize: deps
+	@$(MAKE) --no-print-directory BUILD=build-san OPSDECK=build-san/opsdeck \
+	    SANFLAGS="$(SAN)" CFLAGS="-O1 -g" tests
+	@BUILD=build-san OPSDECK_BIN=$(CURDIR)/build-san/opsdeck \
+	    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 tests/run.sh all
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@tests/sandbox/demo.sh $(CURDIR)/$(OPSDECK)
+
+install: $(OPSDECK)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(THEMEDIR) \
+	    $(DESTDIR)$(PREFIX)/share/doc/opsdeck/examples
+	install -m 0755 $(OPSDECK) $(DESTDIR)$(PREFIX)/bin/opsdeck
+	install -m 0644 man/opsdeck.1 $(DESTDIR)$(PREFIX)/share/man/man1/opsdeck.1
+	install -m 0644 man/opsdeck.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/opsdeck.conf.5
+	install -m 0644 themes/*.theme $(DESTDIR)$(THEMEDIR)/
+	install -m 0644 examples/* $(DESTDIR)$(PREFIX)/share/doc/opsdeck/examples/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/opsdeck $(DESTDIR)$(PREFIX)/share/man/man1/opsdeck.1 \
+	    $(DESTDIR)$(PREFIX)/share/man/man5/opsdeck.conf.5
+	rm -rf $(DESTDIR)$(THEMEDIR) $(DESTDIR)$(PREFIX)/share/doc/opsdeck
+
+format:
+	clang-format -i $$(find src include tests bench fuzz -name '*.[ch]')
+format-check:
+	clang-format --dry-run -Werror $$(find src include tests bench fuzz -name '*.[ch]')
+
+clean:
+	rm -rf build build-san $(OPSDECK)
+
+-include $(OBJS:.o=.d) $(BUILD)/src/main.d

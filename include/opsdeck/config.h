@@ -1,0 +1,119 @@
+/* The configuration: opsdeck.conf (INI, libinih), as DESIGN.md gives it.
+ *
+ * Every string is owned by the config and freed by config_free(). A string
+ * option that is absent is NULL. Every section and key remembers the line it
+ * was read from, so later checks can still name FILE:LINE. */
+#ifndef OPSDECK_CONFIG_H
+#define OPSDECK_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum { CONFIRM_YES, CONFIRM_TYPED } confirm_mode;
+
+/* warn/critical pairs; a signal at or past critical makes --once exit 2. */
+typedef struct thresholds {
+    double p95_warn_s, p95_crit_s; /* 0.2, 0.5 */
+    double error_warn, error_crit; /* 0.01, 0.05 (ratios) */
+    double cpu_warn, cpu_crit;     /* 70, 90 (percent) */
+    double mem_warn, mem_crit;     /* 80, 90 (percent) */
+} thresholds;
+
+typedef struct env_config {
+    char *name;
+    confirm_mode confirm; /* default: yes, except "production": typed */
+    int line;
+} env_config;
+
+typedef struct host_config {
+    char *name;
+    char *env;
+    int line;
+    /* ssh = [user@]host[:port] or a Host alias of ~/.ssh/config; NULL: this machine */
+    char *ssh;
+    char *ssh_user;    /* resolved: explicit, from ~/.ssh/config, or $USER */
+    char *ssh_host;    /* resolved HostName */
+    int ssh_port;      /* resolved, default 22 */
+    char *jump;        /* ProxyJump, [user@]host[:port] */
+    char *identity;    /* tilde-expanded */
+    char *known_hosts; /* tilde-expanded, default ~/.ssh/known_hosts */
+    char *docker;      /* default "docker" */
+    char *compose;
+    char *metrics;
+    char *health;
+    char *ws_stats;
+    char *prometheus;
+    char *node_metrics;
+    char *alertmanager;
+    char *postgres;
+    char *redis;
+    char *redis_password_file; /* tilde-expanded */
+    int redis_db;              /* default 0 */
+    /* metric and label names of the direct scrape */
+    char *requests_metric; /* default http_requests_total */
+    char *duration_metric; /* default http_request_duration_seconds */
+    char *status_label;    /* default status */
+    thresholds limits;     /* [opsdeck] values unless the host overrides */
+} host_config;
+
+typedef struct runbook_config {
+    char *name;
+    char *title;
+    char key; /* 0: command only */
+    char *run;
+    bool confirm_set;
+    confirm_mode confirm; /* when not set: the environment's */
+    char *verify;         /* "health", "containers" or NULL */
+    int timeout_s;        /* default 600 */
+    int line;
+} runbook_config;
+
+typedef struct opsdeck_config {
+    char *path;
+    int interval_s; /* default 2 */
+    char *theme;    /* default "default" */
+    bool read_only;
+    char *audit_log;     /* tilde-expanded */
+    double slow_query_s; /* default 1 */
+    double idle_txn_s;   /* default 300 */
+    thresholds limits;
+    env_config *envs;
+    size_t nenvs;
+    host_config *hosts;
+    size_t nhosts;
+    runbook_config *runbooks;
+    size_t nrunbooks;
+} opsdeck_config;
+
+typedef struct config_problem {
+    char *file;
+    int line; /* 0: the file as a whole */
+    char *message;
+} config_problem;
+
+typedef struct config_problems {
+    config_problem *items;
+    size_t count;
+} config_problems;
+
+/* Which file to read: cli_path, else $OPSDECK_CONFIG, else
+ * $XDG_CONFIG_HOME/opsdeck/opsdeck.conf (~/.config/...), else
+ * /etc/opsdeck/opsdeck.conf. Writes the first that exists (or, when none
+ * does, cli_path or the XDG path) into buf; returns buf. */
+const char *config_find_path(const char *cli_path, char *buf, size_t bufsize);
+
+/* Parses and validates. Returns 0 when there is no problem, -1 otherwise;
+ * every problem found goes into problems (the whole file is read, not just
+ * up to the first error). cfg is usable (defaults filled) even on -1, but
+ * must not be trusted to run on. */
+int config_load(const char *path, opsdeck_config *cfg, config_problems *problems);
+void config_free(opsdeck_config *cfg);
+void config_problems_free(config_problems *problems);
+
+const env_config *config_env(const opsdeck_config *cfg, const char *name);
+const host_config *config_host(const opsdeck_config *cfg, const char *name);
+
+/* "~/x" -> "$HOME/x"; returns a new string. */
+char *config_expand_tilde(const char *path);
+
+#endif

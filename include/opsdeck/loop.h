@@ -1,0 +1,51 @@
+/* The one event loop: poll() over file-descriptor watchers, plus timers.
+ *
+ * Everything in opsdeck runs on it: the terminal, SSH sockets, tunnel
+ * sockets, libcurl, libpq, hiredis and the refresh timers. Callbacks must
+ * never block; a callback may add or remove any watcher or timer, including
+ * its own. */
+#ifndef OPSDECK_LOOP_H
+#define OPSDECK_LOOP_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct loop loop_t;
+
+/* revents is what poll() reported (POLLIN, POLLOUT, POLLERR, POLLHUP...). */
+typedef void (*loop_io_fn)(loop_t *loop, int fd, int revents, void *arg);
+typedef void (*loop_timer_fn)(loop_t *loop, void *arg);
+
+loop_t *loop_new(void);
+void loop_free(loop_t *loop);
+
+/* Watch fd for events (POLLIN and/or POLLOUT). Calling it again for the same
+ * fd replaces events, callback and argument. events == 0 keeps the watcher
+ * but polls nothing (a paused stream). Returns 0, or -1 when full. */
+int loop_watch(loop_t *loop, int fd, short events, loop_io_fn fn, void *arg);
+void loop_unwatch(loop_t *loop, int fd);
+bool loop_is_watched(const loop_t *loop, int fd);
+
+/* One-shot timer firing after delay_ms. Returns a non-zero id. */
+uint64_t loop_timer_add(loop_t *loop, int64_t delay_ms, loop_timer_fn fn, void *arg);
+/* Cancelling a fired or unknown id is harmless. */
+void loop_timer_cancel(loop_t *loop, uint64_t id);
+
+/* Milliseconds on the monotonic clock, cached at each loop turn. */
+int64_t loop_now_ms(const loop_t *loop);
+/* Refreshes the cached clock; for code that measures a duration mid-turn. */
+int64_t loop_update_time(loop_t *loop);
+/* Wall clock, seconds since the epoch (for display and audit). */
+double loop_wall_time(void);
+
+/* One turn: wait at most max_wait_ms (or until the next timer), dispatch
+ * ready fds and due timers. Returns the number of callbacks run, -1 on a
+ * poll() error other than EINTR. */
+int loop_run_once(loop_t *loop, int max_wait_ms);
+/* Runs turns until loop_stop(). */
+void loop_run(loop_t *loop);
+void loop_stop(loop_t *loop);
+bool loop_stopped(const loop_t *loop);
+
+#endif

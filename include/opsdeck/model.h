@@ -1,0 +1,185 @@
+/* The state of the fleet. Sources write it; the UI and the snapshot read it.
+ *
+ * Every source has a source_status: whether its last attempt worked, why
+ * not, and when it last produced a good sample. A sample that is not from
+ * the last attempt is stale, and readers must show it so. Strings that came
+ * from a host are stored as received (bounded) and sanitized at display. */
+#ifndef OPSDECK_MODEL_H
+#define OPSDECK_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "opsdeck/config.h"
+
+#define MODEL_ERROR_MAX   256
+#define MODEL_HISTORY_LEN 120 /* samples kept for sparklines */
+
+typedef enum {
+    SRC_CONTAINERS,
+    SRC_GOLDEN,
+    SRC_HEALTH,
+    SRC_WS,
+    SRC_ALERTS,
+    SRC_POSTGRES,
+    SRC_REDIS,
+    SRC_COUNT
+} source_kind;
+
+/* JSON key of each source in the snapshot ("containers", "golden", ...) */
+const char *source_kind_name(source_kind kind);
+
+typedef struct source_status {
+    bool configured;
+    bool ok;                     /* the last attempt produced a good sample */
+    bool has_sample;             /* some attempt ever did */
+    char error[MODEL_ERROR_MAX]; /* why the last attempt failed; "" when ok */
+    double last_ok_at;           /* wall clock, seconds; 0 never */
+    double last_attempt_at;
+} source_status;
+
+/* A fixed ring of recent values (for sparklines). */
+typedef struct history {
+    double values[MODEL_HISTORY_LEN];
+    int count; /* how many are valid, up to MODEL_HISTORY_LEN */
+    int head;  /* index of the next write */
+} history;
+
+void history_push(history *h, double value);
+/* i = 0 is the oldest kept value */
+double history_at(const history *h, int i);
+
+typedef struct container_info {
+    char name[128];
+    char id[80];
+    char image[256];
+    char state[32];            /* running, exited, restarting, paused, created, dead */
+    char health[32];           /* healthy, unhealthy, starting, "" when no health check */
+    char status[128];          /* docker's status text: "Up 3 minutes (healthy)" */
+    char compose_service[128]; /* com.docker.compose.service label, "" none */
+    int restarts;
+    double cpu_percent; /* < 0: unknown (not running) */
+    int64_t mem_bytes;  /* < 0: unknown */
+} container_info;
+
+typedef struct containers_sample {
+    container_info *items;
+    size_t count;
+} containers_sample;
+
+typedef struct golden_sample {
+    char source[16]; /* "metrics" or "prometheus" */
+    double rps, error_ratio;
+    double latency_p50_s, latency_p95_s, latency_p99_s;
+    /* < 0 when unknown */
+    double cpu_percent, mem_percent, disk_free_percent;
+    history rps_hist, error_hist, p95_hist, cpu_hist, mem_hist;
+} golden_sample;
+
+typedef struct health_sample {
+    int http_status;
+    double latency_s;
+    char *body; /* raw body, bounded; NULL none */
+} health_sample;
+
+typedef struct ws_sample {
+    double active_connections, total_messages_sent, total_broadcasts;
+    char last_broadcast_at[64];
+    double messages_per_s; /* < 0 until two samples */
+} ws_sample;
+
+typedef struct alert_info {
+    char name[128];
+    char severity[32];
+    char state[32]; /* active, suppressed, unprocessed */
+    char starts_at[40];
+    double starts_at_epoch;
+    char summary[512];
+    char *labels_json;      /* the alert's labels, as JSON text */
+    char *annotations_json; /* its annotations, as JSON text */
+} alert_info;
+
+typedef struct alerts_sample {
+    alert_info *items;
+    size_t count;
+} alerts_sample;
+
+typedef struct pg_backend {
+    int pid;
+    char user[64], database[64], application[64];
+    char state[32], wait_event[64];
+    double seconds;
+    char *query;     /* full text as received, bounded */
+    int *blocked_by; /* pids */
+    size_t nblocked_by;
+} pg_backend;
+
+typedef struct postgres_sample {
+    char server_version[32];
+    int conn_total, conn_max, conn_active, conn_idle, conn_idle_in_txn;
+    pg_backend *slow;
+    size_t nslow;
+    pg_backend *idle_in_txn;
+    size_t nidle_in_txn;
+    int64_t database_size_bytes;
+} postgres_sample;
+
+typedef struct redis_sample {
+    char version[32];
+    int64_t used_memory_bytes, maxmemory_bytes;
+    int64_t connected_clients;
+    double ops_per_sec;
+    double hit_ratio; /* < 0 until two samples with lookups */
+    int64_t evicted_keys, keys;
+    history mem_hist, ops_hist;
+} redis_sample;
+
+typedef enum { HOST_CONNECTING, HOST_UP, HOST_DEGRADED, HOST_DOWN } host_state;
+
+const char *host_state_name(host_state state); /* "connecting", "up", ... */
+
+typedef struct host_model {
+    const host_config *config; /* name, env, and what is configured */
+    host_state state;
+    char error[MODEL_ERROR_MAX]; /* the connection's error; "" none */
+    char remote_user[64];
+    source_status status[SRC_COUNT];
+    containers_sample containers;
+    golden_sample golden;
+    health_sample health;
+    ws_sample ws;
+    alerts_sample alerts;
+    postgres_sample postgres;
+    redis_sample redis;
+} host_model;
+
+typedef struct fleet_model {
+    const opsdeck_config *config;
+    host_model *hosts;
+    size_t nhosts;
+    uint64_t version; /* bumped at every write; the UI redraws on change */
+} fleet_model;
+
+int model_init(fleet_model *m, const opsdeck_config *cfg);
+void model_free(fleet_model *m);
+host_model *model_host(fleet_model *m, const char *name);
+
+/* Recording the outcome of one attempt of a source. */
+void model_source_ok(fleet_model *m, host_model *h, source_kind kind, double now);
+void model_source_failed(fleet_model *m, host_model *h, source_kind kind, double now,
+                         const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Seconds since the last good sample, or -1 when there never was one. */
+double model_source_age(const host_model *h, source_kind kind, double now);
+
+/* Replaces a host's container list (takes ownership of items). */
+void model_set_containers(fleet_model *m, host_model *h, container_info *items, size_t count);
+
+void model_set_host_state(fleet_model *m, host_model *h, host_state state, const char *error);
+
+void containers_sample_clear(containers_sample *s);
+void alerts_sample_clear(alerts_sample *s);
+void postgres_sample_clear(postgres_sample *s);
+void health_sample_clear(health_sample *s);
+
+#endif

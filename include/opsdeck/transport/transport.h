@@ -1,0 +1,103 @@
+/* How opsdeck reaches a host: one per host, reused by every source and action.
+ *
+ * A host with `ssh =` is reached through one libssh2 session (non-blocking,
+ * driven by the loop). A host without it is this machine: commands run
+ * through /bin/sh, and tunnels are not needed (clients connect directly).
+ *
+ * Nothing here blocks: every call returns at once and reports later through
+ * a callback from the loop. */
+#ifndef OPSDECK_TRANSPORT_H
+#define OPSDECK_TRANSPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "opsdeck/config.h"
+#include "opsdeck/loop.h"
+
+typedef struct transport transport_t;
+typedef struct exec_req exec_req;
+
+typedef enum {
+    TRANSPORT_IDLE,       /* not started */
+    TRANSPORT_CONNECTING, /* TCP connect, handshake, host key, auth */
+    TRANSPORT_WAITING,    /* waiting on the user: unknown host key or passphrase */
+    TRANSPORT_UP,
+    TRANSPORT_DOWN /* failed; transport_error() says why; reconnects with backoff */
+} transport_state;
+
+const char *transport_state_name(transport_state state);
+
+typedef struct transport_events {
+    /* the state changed (also on every failure, with the error set) */
+    void (*state_changed)(transport_t *t, void *arg);
+    /* an unknown host key: answer with transport_hostkey_answer(). Not
+     * called in non-interactive mode (the connection fails instead, the
+     * error carrying the SHA256 fingerprint). */
+    void (*hostkey_unknown)(transport_t *t, const char *host, const char *keytype,
+                            const char *fingerprint_sha256, void *arg);
+    /* the identity file is encrypted: answer with transport_passphrase(). */
+    void (*passphrase_needed)(transport_t *t, const char *identity, void *arg);
+} transport_events;
+
+typedef struct transport_options {
+    bool interactive;        /* false in --once: never wait on a person */
+    int connect_timeout_ms;  /* TCP + handshake + auth, default 10000 */
+    int keepalive_s;         /* default 15 */
+    const char *runtime_dir; /* private 0700 directory for tunnel sockets */
+} transport_options;
+
+transport_t *transport_new(loop_t *loop, const host_config *host, const transport_options *opts,
+                           const transport_events *events, void *arg);
+/* Closes everything; pending exec callbacks are called with an error first. */
+void transport_free(transport_t *t);
+
+void transport_start(transport_t *t);
+transport_state transport_get_state(const transport_t *t);
+const char *transport_error(const transport_t *t); /* "" when none */
+const char *transport_remote_user(const transport_t *t);
+bool transport_is_local(const transport_t *t);
+
+void transport_hostkey_answer(transport_t *t, bool accept); /* accept: append to known_hosts */
+void transport_passphrase(transport_t *t, const char *passphrase); /* NULL: give up */
+
+/* ---- exec channels ---- */
+
+typedef struct exec_result {
+    bool ran;        /* false: it never ran or was cut off; error says why */
+    int exit_status; /* valid when ran */
+    char *out;       /* stdout, NUL-terminated, at most out_cap bytes */
+    size_t out_len;
+    bool out_truncated; /* more was sent than out_cap; the rest was dropped */
+    char *err;          /* stderr, likewise */
+    size_t err_len;
+    bool err_truncated;
+    double duration_s;
+    char error[256]; /* "" when ran */
+} exec_result;
+
+typedef void (*exec_done_fn)(const exec_result *res, void *arg);
+/* Output as it arrives (stream 1 stdout, 2 stderr); may be NULL. */
+typedef void (*exec_output_fn)(int stream, const char *buf, size_t len, void *arg);
+
+/* Runs command on the host (a shell command line). Opens are queued: the
+ * request waits until the session is up and a channel is free. out_cap
+ * bounds each of stdout and stderr; timeout_ms bounds the whole run from the
+ * moment it was asked for. done is called exactly once (unless cancelled). */
+exec_req *transport_exec(transport_t *t, const char *command, size_t out_cap, int timeout_ms,
+                         exec_done_fn done, exec_output_fn output, void *arg);
+/* done is not called after this. */
+void transport_exec_cancel(exec_req *req);
+
+/* ---- tunnels ---- */
+
+/* A Unix socket in the private runtime directory that, for every connection
+ * made to it, opens a direct-tcpip channel to host:port as seen from the
+ * remote host. name is the socket's file name (for libpq it must be
+ * ".s.PGSQL.<port>" in a directory of its own: pass "pg/.s.PGSQL.5432").
+ * Returns the socket path (owned by the transport), or NULL on a local host
+ * (connect to host:port directly) or on error (transport_error()). Calling
+ * it again with the same arguments returns the same path. */
+const char *transport_tunnel(transport_t *t, const char *host, int port, const char *name);
+
+#endif

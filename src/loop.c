@@ -1,0 +1,250 @@
+/* The event loop: poll() over watchers, timers kept in a small array.
+ *
+ * opsdeck watches a few dozen descriptors and runs a few dozen timers, so a
+ * linear scan is both the simplest and the fastest structure here. */
+#include "opsdeck/loop.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define LOOP_MAX_WATCHERS 1024
+#define LOOP_MAX_TIMERS   4096
+
+struct watcher {
+    int fd;
+    short events;
+    uint64_t generation; /* tells a replaced watcher from the one polled */
+    loop_io_fn fn;
+    void *arg;
+};
+
+struct timer {
+    uint64_t id;
+    int64_t due_ms;
+    loop_timer_fn fn;
+    void *arg;
+};
+
+struct loop {
+    struct watcher watchers[LOOP_MAX_WATCHERS];
+    int nwatchers;
+    struct timer *timers;
+    int ntimers, timers_cap;
+    uint64_t next_id;
+    uint64_t next_generation;
+    int64_t now_ms;
+    bool stopped;
+    /* scratch for one poll() call, kept to avoid an allocation per turn */
+    struct pollfd pfds[LOOP_MAX_WATCHERS];
+    uint64_t polled_generation[LOOP_MAX_WATCHERS];
+};
+
+static int64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+double loop_wall_time(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+loop_t *loop_new(void)
+{
+    loop_t *loop = calloc(1, sizeof(*loop));
+    if (!loop)
+        return NULL;
+    loop->next_id = 1;
+    loop->next_generation = 1;
+    loop->now_ms = monotonic_ms();
+    return loop;
+}
+
+void loop_free(loop_t *loop)
+{
+    if (!loop)
+        return;
+    free(loop->timers);
+    free(loop);
+}
+
+int64_t loop_now_ms(const loop_t *loop)
+{
+    return loop->now_ms;
+}
+
+int64_t loop_update_time(loop_t *loop)
+{
+    loop->now_ms = monotonic_ms();
+    return loop->now_ms;
+}
+
+static struct watcher *find_watcher(const loop_t *loop, int fd)
+{
+    for (int i = 0; i < loop->nwatchers; i++)
+        if (loop->watchers[i].fd == fd)
+            return (struct watcher *)&loop->watchers[i];
+    return NULL;
+}
+
+int loop_watch(loop_t *loop, int fd, short events, loop_io_fn fn, void *arg)
+{
+    struct watcher *w = find_watcher(loop, fd);
+    if (!w) {
+        if (loop->nwatchers == LOOP_MAX_WATCHERS)
+            return -1;
+        w = &loop->watchers[loop->nwatchers++];
+        w->fd = fd;
+        w->generation = loop->next_generation++;
+    }
+    w->events = events;
+    w->fn = fn;
+    w->arg = arg;
+    return 0;
+}
+
+void loop_unwatch(loop_t *loop, int fd)
+{
+    struct watcher *w = find_watcher(loop, fd);
+    if (!w)
+        return;
+    *w = loop->watchers[--loop->nwatchers];
+}
+
+bool loop_is_watched(const loop_t *loop, int fd)
+{
+    return find_watcher(loop, fd) != NULL;
+}
+
+uint64_t loop_timer_add(loop_t *loop, int64_t delay_ms, loop_timer_fn fn, void *arg)
+{
+    if (loop->ntimers == loop->timers_cap) {
+        if (loop->timers_cap >= LOOP_MAX_TIMERS)
+            return 0;
+        int cap = loop->timers_cap ? loop->timers_cap * 2 : 32;
+        struct timer *t = realloc(loop->timers, (size_t)cap * sizeof(*t));
+        if (!t)
+            return 0;
+        loop->timers = t;
+        loop->timers_cap = cap;
+    }
+    if (delay_ms < 0)
+        delay_ms = 0;
+    struct timer *t = &loop->timers[loop->ntimers++];
+    t->id = loop->next_id++;
+    t->due_ms = monotonic_ms() + delay_ms;
+    t->fn = fn;
+    t->arg = arg;
+    return t->id;
+}
+
+void loop_timer_cancel(loop_t *loop, uint64_t id)
+{
+    for (int i = 0; i < loop->ntimers; i++) {
+        if (loop->timers[i].id == id) {
+            loop->timers[i] = loop->timers[--loop->ntimers];
+            return;
+        }
+    }
+}
+
+/* Milliseconds until the earliest timer, capped by max_wait_ms. */
+static int next_wait_ms(const loop_t *loop, int max_wait_ms)
+{
+    int64_t wait = max_wait_ms;
+    for (int i = 0; i < loop->ntimers; i++) {
+        int64_t left = loop->timers[i].due_ms - loop->now_ms;
+        if (left < wait)
+            wait = left;
+    }
+    return wait < 0 ? 0 : (int)wait;
+}
+
+/* Runs every timer due now. A timer added by a callback waits for the next
+ * turn, so a timer that re-arms itself with delay 0 cannot starve the fds. */
+static int run_due_timers(loop_t *loop)
+{
+    int ran = 0;
+    uint64_t last_id_this_turn = loop->next_id;
+    for (;;) {
+        int due = -1;
+        for (int i = 0; i < loop->ntimers; i++) {
+            const struct timer *t = &loop->timers[i];
+            if (t->id >= last_id_this_turn || t->due_ms > loop->now_ms)
+                continue;
+            if (due < 0 || t->due_ms < loop->timers[due].due_ms)
+                due = i;
+        }
+        if (due < 0)
+            return ran;
+        struct timer fired = loop->timers[due];
+        loop->timers[due] = loop->timers[--loop->ntimers];
+        fired.fn(loop, fired.arg);
+        ran++;
+    }
+}
+
+static int dispatch_fds(loop_t *loop, int npolled)
+{
+    int ran = 0;
+    for (int i = 0; i < npolled; i++) {
+        struct pollfd *p = &loop->pfds[i];
+        if (!p->revents)
+            continue;
+        /* An earlier callback may have removed or replaced this watcher. */
+        struct watcher *w = find_watcher(loop, p->fd);
+        if (!w || w->generation != loop->polled_generation[i])
+            continue;
+        w->fn(loop, p->fd, p->revents, w->arg);
+        ran++;
+    }
+    return ran;
+}
+
+int loop_run_once(loop_t *loop, int max_wait_ms)
+{
+    int n = 0;
+    for (int i = 0; i < loop->nwatchers; i++) {
+        const struct watcher *w = &loop->watchers[i];
+        loop->pfds[n].fd = w->fd;
+        loop->pfds[n].events = w->events;
+        loop->pfds[n].revents = 0;
+        /* fd -1 makes poll() skip the entry: a paused watcher */
+        if (!w->events)
+            loop->pfds[n].fd = -1;
+        loop->polled_generation[n] = w->generation;
+        n++;
+    }
+    loop->now_ms = monotonic_ms();
+    int rc = poll(loop->pfds, (nfds_t)n, next_wait_ms(loop, max_wait_ms));
+    loop->now_ms = monotonic_ms();
+    if (rc < 0 && errno != EINTR)
+        return -1;
+    int ran = rc > 0 ? dispatch_fds(loop, n) : 0;
+    loop->now_ms = monotonic_ms();
+    return ran + run_due_timers(loop);
+}
+
+void loop_run(loop_t *loop)
+{
+    loop->stopped = false;
+    while (!loop->stopped)
+        if (loop_run_once(loop, 1000) < 0)
+            break;
+}
+
+void loop_stop(loop_t *loop)
+{
+    loop->stopped = true;
+}
+
+bool loop_stopped(const loop_t *loop)
+{
+    return loop->stopped;
+}
