@@ -5,7 +5,7 @@
 #
 # Unit and integration tests written with cmocka are binaries under
 # $BUILD/tests/; the rest are shell scripts (tests/integration/*.sh,
-# tests/e2e/*.sh) that print "PASS: name", "FAIL: name: why" or
+# tests/unit/*.sh, tests/e2e/*.sh) that print "PASS: name", "FAIL: name: why" or
 # "SKIP: name: why" per case (tests/lib.sh). Integration and end-to-end
 # tests share one sandbox fleet, started here and always stopped.
 set -u
