@@ -61,19 +61,20 @@ static void mark_configured(host_model *h)
     h->status[SRC_REDIS].configured = c->redis != NULL;
 }
 
-int model_init(fleet_model *m, const opsdeck_config *cfg)
+int model_init(fleet_model *m, const opsdeck_config *cfg, const host_config *const *hosts,
+               size_t nhosts)
 {
     memset(m, 0, sizeof(*m));
     m->config = cfg;
-    if (!cfg->nhosts)
+    if (!nhosts)
         return 0;
-    m->hosts = calloc(cfg->nhosts, sizeof(*m->hosts));
+    m->hosts = calloc(nhosts, sizeof(*m->hosts));
     if (!m->hosts)
         return -1;
-    m->nhosts = cfg->nhosts;
-    for (size_t i = 0; i < cfg->nhosts; i++) {
+    m->nhosts = nhosts;
+    for (size_t i = 0; i < nhosts; i++) {
         host_model *h = &m->hosts[i];
-        h->config = &cfg->hosts[i];
+        h->config = hosts[i];
         h->state = HOST_CONNECTING;
         h->golden.cpu_percent = h->golden.mem_percent = h->golden.disk_free_percent = -1;
         h->ws.messages_per_s = -1;

@@ -161,7 +161,9 @@ typedef struct fleet_model {
     uint64_t version; /* bumped at every write; the UI redraws on change */
 } fleet_model;
 
-int model_init(fleet_model *m, const opsdeck_config *cfg);
+/* A model of the given hosts (all of cfg's, or the ones -e/-H selected). */
+int model_init(fleet_model *m, const opsdeck_config *cfg, const host_config *const *hosts,
+               size_t nhosts);
 void model_free(fleet_model *m);
 host_model *model_host(fleet_model *m, const char *name);
 

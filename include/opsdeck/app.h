@@ -1,0 +1,72 @@
+/* The running program: the loop, the fleet model, and per host its
+ * transport and sources. The console (ui/) and the snapshot (--once) both
+ * drive an app; neither talks to a host directly. */
+#ifndef OPSDECK_APP_H
+#define OPSDECK_APP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "opsdeck/config.h"
+#include "opsdeck/loop.h"
+#include "opsdeck/model.h"
+#include "opsdeck/sources/source.h"
+#include "opsdeck/transport/transport.h"
+
+typedef struct app app_t;
+
+typedef struct app_options {
+    bool interactive;              /* the console: host-key and passphrase questions allowed */
+    int interval_s;                /* 0: the config's */
+    const char *only_env;          /* -e: only this environment's hosts; NULL all */
+    const char *const *only_hosts; /* -H: only these hosts; NULL-terminated or NULL */
+} app_options;
+
+/* What the console answers for the transports: set by the UI. */
+typedef struct app_events {
+    void (*hostkey_unknown)(app_t *app, size_t host, const char *keytype, const char *fingerprint,
+                            void *arg);
+    void (*passphrase_needed)(app_t *app, size_t host, const char *identity, void *arg);
+    /* every source attempt or host state change (the UI redraws) */
+    void (*changed)(app_t *app, void *arg);
+    void *arg;
+} app_events;
+
+typedef struct app_host {
+    host_model *model;
+    transport_t *transport;
+    const source_ctx *ctx;
+    void *sources[SRC_COUNT];
+    bool busy[SRC_COUNT]; /* a refresh is in flight */
+} app_host;
+
+struct app {
+    loop_t *loop;
+    const opsdeck_config *config;
+    fleet_model model; /* model.hosts[i] belongs to hosts[i] */
+    app_host *hosts;
+    size_t nhosts;
+    int interval_s;
+    bool interactive;
+    char runtime_dir[256]; /* private 0700 directory for tunnel sockets */
+    app_events events;
+    uint64_t tick_timer;
+    unsigned rounds; /* refresh rounds started */
+    int in_flight;   /* source refreshes not finished yet */
+};
+
+/* Selects the hosts (-e, -H), builds the model and the transports. Returns
+ * 0, or -1 with a message in err (an unknown -e/-H name, no host left, or
+ * the runtime directory). */
+int app_init(app_t *app, loop_t *loop, const opsdeck_config *cfg, const app_options *opts,
+             char *err, size_t errsize);
+/* Connects every host and starts the refresh timer (a round right away). */
+void app_start(app_t *app);
+/* Starts a refresh round now (the timer keeps its rhythm). */
+void app_refresh(app_t *app);
+/* Stops everything and removes the runtime directory. */
+void app_free(app_t *app);
+
+size_t app_host_index(const app_t *app, const char *name); /* nhosts when unknown */
+
+#endif

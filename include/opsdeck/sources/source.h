@@ -1,0 +1,49 @@
+/* The one interface every source implements (containers, golden signals,
+ * health, ws, alerts, postgres, redis).
+ *
+ * A source lives per host. start() allocates its state; tick() begins one
+ * refresh (the app calls it every interval); when that refresh has finished,
+ * good or bad, the source has written the model (model_source_ok() or
+ * model_source_failed(), then its sample) and calls ctx->attempt_done().
+ * A tick that arrives while the previous refresh is still running starts
+ * nothing new and does not call attempt_done() (that refresh will).
+ * stop() cancels whatever is in flight and frees the state; attempt_done()
+ * is not called after it. Sources register their own fds and timers on
+ * ctx->loop and never block. */
+#ifndef OPSDECK_SOURCE_H
+#define OPSDECK_SOURCE_H
+
+#include <stdbool.h>
+
+#include "opsdeck/config.h"
+#include "opsdeck/loop.h"
+#include "opsdeck/model.h"
+#include "opsdeck/transport/transport.h"
+
+typedef struct source_ctx source_ctx;
+
+struct source_ctx {
+    loop_t *loop;
+    fleet_model *model;
+    host_model *host;
+    transport_t *transport;
+    const opsdeck_config *config;
+    int interval_s; /* the refresh interval in force (-i overrides config) */
+    void (*attempt_done)(const source_ctx *ctx, source_kind kind);
+    void *app; /* for attempt_done */
+};
+
+typedef struct source_ops {
+    source_kind kind;
+    /* whether this host's config turns the source on */
+    bool (*enabled)(const host_config *host);
+    void *(*start)(const source_ctx *ctx);
+    void (*tick)(void *state);
+    void (*stop)(void *state);
+} source_ops;
+
+/* The sources built into this program, indexed by source_kind; an entry is
+ * NULL for a kind this build does not have yet. */
+extern const source_ops *const source_registry[SRC_COUNT];
+
+#endif
