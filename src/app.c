@@ -214,7 +214,7 @@ int app_init(app_t *app, loop_t *loop, const opsdeck_config *cfg, const app_opti
     app->interactive = opts->interactive;
     app->interval_s = opts->interval_s > 0 ? opts->interval_s : cfg->interval_s;
     if (check_selection(cfg, opts, err, errsize) < 0)
-        return -1;
+        return APP_ERR_SELECTION;
     const host_config **selected = calloc(cfg->nhosts + 1, sizeof(*selected));
     if (!selected)
         return -1;
@@ -227,9 +227,14 @@ int app_init(app_t *app, loop_t *loop, const opsdeck_config *cfg, const app_opti
     if (rc < 0)
         return -1;
     app->nhosts = n;
+    /* A source this build does not have is not polled, so not reported. */
+    for (size_t i = 0; i < n; i++)
+        for (int k = 0; k < SRC_COUNT; k++)
+            if (!source_registry[k])
+                app->model.hosts[i].status[k].configured = false;
     if (n == 0) {
-        snprintf(err, errsize, "no host is selected");
-        return -1;
+        snprintf(err, errsize, "no host of %s matches the -e/-H given", cfg->path);
+        return APP_ERR_SELECTION;
     }
     if (make_runtime_dir(app, err, errsize) < 0)
         return -1;

@@ -55,9 +55,12 @@ struct app {
     int in_flight;   /* source refreshes not finished yet */
 };
 
+#define APP_ERR_SELECTION (-2)
+
 /* Selects the hosts (-e, -H), builds the model and the transports. Returns
- * 0, or -1 with a message in err (an unknown -e/-H name, no host left, or
- * the runtime directory). */
+ * 0; APP_ERR_SELECTION when -e/-H name nothing that exists or select no
+ * host; -1 otherwise (the runtime directory, memory); err says why. On
+ * failure app_free() must still be called. */
 int app_init(app_t *app, loop_t *loop, const opsdeck_config *cfg, const app_options *opts,
              char *err, size_t errsize);
 /* Connects every host and starts the refresh timer (a round right away). */

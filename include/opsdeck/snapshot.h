@@ -1,0 +1,29 @@
+/* `opsdeck --once`: poll every source, wait one interval, poll again (rates
+ * need two samples), print the fleet as text or JSON (schema version 1 of
+ * DESIGN.md), and say through the exit status how it went. */
+#ifndef OPSDECK_SNAPSHOT_H
+#define OPSDECK_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "opsdeck/app.h"
+#include "opsdeck/config.h"
+
+enum {
+    SNAPSHOT_OK = 0,       /* every source answered */
+    SNAPSHOT_FAILED = 1,   /* some source failed */
+    SNAPSHOT_CRITICAL = 2, /* a host down, a critical alert, a signal past critical */
+};
+
+/* Returns the exit status: 0, 1 or 2 as above, 64 when -e/-H select
+ * nothing, 78 when the app cannot start (message on stderr). */
+int snapshot_run(const opsdeck_config *cfg, const app_options *opts, bool json, FILE *out);
+
+/* The pieces, for tests: the status the model deserves, and its rendering. */
+int snapshot_status(const fleet_model *m, double now);
+/* taken_at: wall clock seconds. Returns 0, -1 on an output error. */
+int snapshot_write_json(const fleet_model *m, int interval_s, double taken_at, FILE *out);
+int snapshot_write_text(const fleet_model *m, int interval_s, double taken_at, FILE *out);
+
+#endif
