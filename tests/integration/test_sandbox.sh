@@ -242,22 +242,27 @@ check_alert() { # H
     local c env
     c=$(v "SBX_${1}_CONTROL")
     env=$(v "SBX_${1}_ENV")
-    curl -s -m 20 -XPOST -d '{"error_ratio":0.5,"rate":20}' "$c" >/dev/null
+    curl -s -m 20 -XPOST -d '{"error_ratio":0.5,"latency_s":0.8,"rate":20}' "$c" >/dev/null
     if wait_for 45 alert_present "$1" "HighErrorRate:critical:$env"; then
-        pass "alert_fires_$1"
+        pass "alert_error_rate_fires_$1"
     else
-        fail "alert_fires_$1" "no HighErrorRate in Alertmanager after 45 s: $(am_alerts "$1")"
+        fail "alert_error_rate_fires_$1" "no HighErrorRate in Alertmanager after 45 s: $(am_alerts "$1")"
+    fi
+    if wait_for 20 alert_present "$1" "HighLatencyP95:warning:$env"; then
+        pass "alert_latency_fires_$1"
+    else
+        fail "alert_latency_fires_$1" "no HighLatencyP95 in Alertmanager: $(am_alerts "$1")"
     fi
     curl -s -m 20 -XPOST -d "$DEFAULTS" "$c" >/dev/null
-    # Leave the fleet as found: the alert resolves once the errors stop.
-    if wait_for 60 alert_absent "$1" HighErrorRate; then
-        pass "alert_resolves_$1"
+    # Leave the fleet as found: the alerts resolve once the errors stop.
+    if wait_for 60 alerts_clear "$1"; then
+        pass "alerts_resolve_$1"
     else
-        fail "alert_resolves_$1" "still active: $(am_alerts "$1")"
+        fail "alerts_resolve_$1" "still active: $(am_alerts "$1")"
     fi
 }
 alert_present() { [[ "$(am_alerts "$1")" == *"$2"* ]]; }
-alert_absent() { [[ "$(am_alerts "$1")" != *"$2"* ]]; }
+alerts_clear() { [ -z "$(am_alerts "$1")" ]; }
 
 # --- the addresses that fail ---------------------------------------------------------
 check_failing_addrs() {

@@ -251,7 +251,7 @@ for h in $HOSTS; do
         --maxmemory 64mb --maxmemory-policy allkeys-lru --protected-mode no
     run_container "$h" api grupogad/api:latest -e PYTHONUNBUFFERED=1 \
         --health-cmd "/usr/bin/curl -fsS -m 2 -o /dev/null http://$a:${API_PORT[$h]}/api/v1/health" \
-        --health-interval 2s --health-timeout 3s --health-retries 2 --health-start-period 20s -- \
+        --health-interval 2s --health-timeout 3s --health-retries 2 --health-start-period 5s -- \
         /usr/bin/python3 "$DIR/share/demo_api.py" --addr "$a" --port "${API_PORT[$h]}" --env "$h" \
         --pg "host=$a port=${PG_PORT[$h]} dbname=$PG_DB user=$PG_USER"
     echo "<h1>grupo_gad ${NAME[$h]}</h1>" >"$d/www/index.html"
