@@ -22,7 +22,7 @@ leftovers() {
         p=${c#/proc/}
         p=${p%/cmdline}
         [ "$p" = $$ ] && continue
-        tr '\0' ' ' <"$c" 2>/dev/null | grep -qF -- "$dir/" && echo "process $p: $(tr '\0' ' ' <"$c" | cut -c1-80)"
+        tr '\0' ' ' 2>/dev/null <"$c" | grep -qF -- "$dir/" && echo "process $p: $(tr '\0' ' ' 2>/dev/null <"$c" | cut -c1-80)"
     done
     if [ -n "$net" ]; then
         ss -Htln | awk -v n="$net." 'index($4, n) == 1 { print "listener " $4 }'

@@ -27,6 +27,7 @@ for sock in "$DIR"/*/docker.sock; do
     [ -S "$sock" ] || continue
     (
         d="$SBX_DOCKER_BIN -H unix://$sock"
+        # shellcheck disable=SC2086 # $d is a command with its arguments
         ids=$(timeout 10 $d ps -aq 2>/dev/null)
         # shellcheck disable=SC2086
         [ -n "$ids" ] && timeout 20 $d rm -f $ids >/dev/null 2>&1
@@ -42,7 +43,8 @@ for f in "$DIR"/*/*.pid "$DIR"/*.pid; do
     p=$(cat "$f" 2>/dev/null)
     [[ "$p" =~ ^[0-9]+$ ]] || continue
     kill -0 "$p" 2>/dev/null || continue
-    pids+=($(descendants "$p") "$p")
+    mapfile -t -O "${#pids[@]}" pids < <(descendants "$p")
+    pids+=("$p")
 done
 stop_pids 10 "${pids[@]}"
 
@@ -59,7 +61,7 @@ for c in /proc/[0-9]*/cmdline; do
     p=${c#/proc/}
     p=${p%/cmdline}
     case "$keep" in *" $p "*) continue ;; esac
-    tr '\0' ' ' <"$c" 2>/dev/null | grep -qF -- "$DIR/" && left+=("$p")
+    tr '\0' ' ' 2>/dev/null <"$c" | grep -qF -- "$DIR/" && left+=("$p")
 done
 stop_pids 5 "${left[@]}"
 

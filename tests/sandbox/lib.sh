@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # Helpers shared by up.sh and down.sh; source it. No side effects here.
 
 SBX_PG_BIN=/usr/lib/postgresql/15/bin

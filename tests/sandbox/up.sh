@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2086 # ${DOCKER[h]} is a command with its arguments
 # Starts the sandbox fleet in DIR and writes DIR/sandbox.env (the contract in
 # docs/HACKING.md, every key in tests/sandbox/README.md):
 #
