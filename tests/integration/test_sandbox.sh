@@ -264,6 +264,26 @@ check_alert() { # H
 alert_present() { [[ "$(am_alerts "$1")" == *"$2"* ]]; }
 alerts_clear() { [ -z "$(am_alerts "$1")" ]; }
 
+# --- the config's runbook runs on the host as written ---------------------------------
+check_runbook() { # H
+    local a p d cmd before after out
+    a=$(v "SBX_${1}_ADDR")
+    p=$(v "SBX_${1}_SSH_PORT")
+    d=$(v "SBX_${1}_DOCKER")
+    cmd=$(awk '/^\[runbook restart-api\]/ { r = 1; next } /^\[/ { r = 0 } r && /^run = / { sub(/^run = /, ""); print }' "$SBX_CONF")
+    before=$($d inspect -f '{{.State.StartedAt}}' grupo_gad_api)
+    # shellcheck disable=SC2046
+    out=$(ssh $(sshopts "$a" "$p") -i "$SBX_KEY" "$SBX_USER@$a" "$cmd" 2>&1)
+    after=$($d inspect -f '{{.State.StartedAt}}' grupo_gad_api)
+    if [ -n "$cmd" ] && [ "$out" = grupo_gad_api ] && [ "$before" != "$after" ]; then
+        pass "runbook_restart_$1"
+    else
+        fail "runbook_restart_$1" "'$cmd' said '$out'"
+    fi
+    if wait_for 20 api_is_healthy "$d"; then pass "runbook_healthy_again_$1"; else fail "runbook_healthy_again_$1" "not healthy 20 s after the restart"; fi
+}
+api_is_healthy() { [ "$($1 inspect -f '{{.State.Health.Status}}' grupo_gad_api)" = healthy ]; }
+
 # --- the addresses that fail ---------------------------------------------------------
 check_failing_addrs() {
     local rc t0
@@ -287,3 +307,4 @@ check_control STAGING
 check_pg_sessions PRODUCTION
 check_alert PRODUCTION
 check_failing_addrs
+check_runbook STAGING

@@ -17,7 +17,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 [ $# -eq 1 ] || die "usage: up.sh DIR"
 mkdir -p "$1"
 DIR=$(cd "$1" && pwd)
-[ -e "$DIR/sandbox.env" ] && die "$DIR already holds a sandbox (run down.sh first)"
+# A fresh directory: keys and data from an earlier run are never reused.
+[ -z "$(ls -A "$DIR")" ] || die "$DIR is not empty (give up.sh a new directory)"
 [ "$(id -u)" = 0 ] || die "needs root (dockerd, iptables)"
 T0=$(date +%s.%N)
 
