@@ -17,6 +17,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 [ $# -eq 1 ] || die "usage: up.sh DIR"
 mkdir -p "$1"
 DIR=$(cd "$1" && pwd)
+# The engines' unix sockets live under DIR; their paths must fit in 108 bytes.
+[ ${#DIR} -le 55 ] || die "$DIR: path too long for the engines' sockets (55 characters at most)"
 # A fresh directory: keys and data from an earlier run are never reused.
 [ -z "$(ls -A "$DIR")" ] || die "$DIR is not empty (give up.sh a new directory)"
 [ "$(id -u)" = 0 ] || die "needs root (dockerd, iptables)"
