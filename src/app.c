@@ -195,6 +195,7 @@ static int start_hosts(app_t *app, char *err, size_t errsize)
             .model = &app->model,
             .host = h->model,
             .transport = h->transport,
+            .http = app->http,
             .config = app->config,
             .interval_s = app->interval_s,
             .attempt_done = on_attempt_done,
@@ -238,6 +239,11 @@ int app_init(app_t *app, loop_t *loop, const opsdeck_config *cfg, const app_opti
     }
     if (make_runtime_dir(app, err, errsize) < 0)
         return -1;
+    app->http = http_client_new(loop);
+    if (!app->http) {
+        snprintf(err, errsize, "cannot set up the HTTP client");
+        return -1;
+    }
     return start_hosts(app, err, errsize);
 }
 
@@ -312,6 +318,7 @@ void app_free(app_t *app)
         free((void *)h->ctx);
     }
     free(app->hosts);
+    http_client_free(app->http);
     model_free(&app->model);
     if (app->runtime_dir[0])
         rmdir(app->runtime_dir); /* the transports removed their sockets */

@@ -43,6 +43,7 @@ typedef struct app_host {
 struct app {
     loop_t *loop;
     const opsdeck_config *config;
+    http_client *http; /* every HTTP source of every host */
     fleet_model model; /* model.hosts[i] belongs to hosts[i] */
     app_host *hosts;
     size_t nhosts;

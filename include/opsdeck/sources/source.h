@@ -18,6 +18,7 @@
 #include "opsdeck/config.h"
 #include "opsdeck/loop.h"
 #include "opsdeck/model.h"
+#include "opsdeck/net/http.h"
 #include "opsdeck/transport/transport.h"
 
 typedef struct source_ctx source_ctx;
@@ -27,6 +28,7 @@ struct source_ctx {
     fleet_model *model;
     host_model *host;
     transport_t *transport;
+    http_client *http; /* the app's one HTTP client, shared by every host */
     const opsdeck_config *config;
     int interval_s; /* the refresh interval in force (-i overrides config) */
     void (*attempt_done)(const source_ctx *ctx, source_kind kind);

@@ -1,0 +1,19 @@
+/* What the HTTP sources (health, ws, alerts, golden signals) share: a GET of
+ * a URL as seen from the host, through the host's SSH tunnel (or directly
+ * on a host that is this machine), bounded in size and time. */
+#ifndef OPSDECK_SOURCES_HTTP_SOURCE_H
+#define OPSDECK_SOURCES_HTTP_SOURCE_H
+
+#include "opsdeck/net/http.h"
+#include "opsdeck/sources/source.h"
+
+/* The time one fetch may take: long enough for a slow answer, short enough
+ * that a refresh round never waits long on it. */
+int http_source_timeout_ms(const source_ctx *ctx);
+
+/* Starts GET url for ctx's host. Returns NULL with err set when it cannot
+ * start (a malformed URL, the tunnel could not be made). */
+http_request *http_source_get(const source_ctx *ctx, const char *url, size_t max_bytes,
+                              http_done_fn done, void *arg, char *err, size_t errsize);
+
+#endif

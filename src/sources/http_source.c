@@ -1,0 +1,64 @@
+/* GETs for the HTTP sources (see http_source.h). */
+#include "opsdeck/sources/http_source.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FETCH_MIN_MS 3000
+#define FETCH_MAX_MS 10000
+
+int http_source_timeout_ms(const source_ctx *ctx)
+{
+    int ms = ctx->interval_s * 1000;
+    return ms < FETCH_MIN_MS ? FETCH_MIN_MS : ms > FETCH_MAX_MS ? FETCH_MAX_MS : ms;
+}
+
+/* The host and port the URL names, as the far side must connect to them. */
+static bool url_endpoint(const char *url, char *host, size_t hostsize, int *port)
+{
+    CURLU *u = curl_url();
+    char *h = NULL, *p = NULL;
+    bool ok = u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+              curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK &&
+              curl_url_get(u, CURLUPART_PORT, &p, CURLU_DEFAULT_PORT) == CURLUE_OK;
+    if (ok) {
+        /* an IPv6 literal comes back bracketed */
+        size_t len = strlen(h);
+        if (h[0] == '[' && len > 2)
+            snprintf(host, hostsize, "%.*s", (int)(len - 2), h + 1);
+        else
+            snprintf(host, hostsize, "%s", h);
+        *port = atoi(p);
+    }
+    curl_free(h);
+    curl_free(p);
+    curl_url_cleanup(u);
+    return ok && *port > 0;
+}
+
+http_request *http_source_get(const source_ctx *ctx, const char *url, size_t max_bytes,
+                              http_done_fn done, void *arg, char *err, size_t errsize)
+{
+    const char *socket = NULL;
+    if (!transport_is_local(ctx->transport)) {
+        char host[256], name[320];
+        int port;
+        if (!url_endpoint(url, host, sizeof(host), &port)) {
+            snprintf(err, errsize, "%.300s: not a URL opsdeck can reach", url);
+            return NULL;
+        }
+        snprintf(name, sizeof(name), "http-%s-%d.sock", host, port);
+        socket = transport_tunnel(ctx->transport, host, port, name);
+        if (!socket) {
+            snprintf(err, errsize, "%.300s: no tunnel: %s", url, transport_error(ctx->transport));
+            return NULL;
+        }
+    }
+    http_request *r =
+        http_get(ctx->http, url, socket, max_bytes, http_source_timeout_ms(ctx), done, arg);
+    if (!r)
+        snprintf(err, errsize, "%.300s: the request could not be made", url);
+    return r;
+}
