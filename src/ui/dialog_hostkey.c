@@ -27,7 +27,7 @@ static void answer(ui_t *ui, dialog *d, bool accept)
     const char *name = h->model->config->name;
     transport_hostkey_answer(h->transport, accept);
     if (accept)
-        ui_say(ui, false, "%s: host key accepted and saved", name);
+        ui_say(ui, false, "%s: host key accepted", name);
     else
         ui_say(ui, true, "%s: host key refused; not connecting", name);
 }

@@ -31,6 +31,12 @@ int ui_put_remote(int y, int x, int w, attr_t attr, const char *text)
     return ui_put(y, x, w, attr, clean);
 }
 
+const char *ui_clean(const char *text, char *buf, size_t size)
+{
+    sanitize_text(text ? text : "", text ? strlen(text) : 0, buf, size, SANITIZE_ONE_LINE);
+    return buf;
+}
+
 int ui_put_right(int y, int x, int w, attr_t attr, const char *text)
 {
     char clean[CELL_MAX];

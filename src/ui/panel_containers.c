@@ -30,7 +30,7 @@ enum {
 
 static const column_spec columns[NCOLS] = {
     [COL_NAME] = {"NAME", 12, 40, 0, false},     [COL_IMAGE] = {"IMAGE", 10, 40, 5, false},
-    [COL_STATE] = {"STATE", 8, 10, 0, false},    [COL_HEALTH] = {"HEALTH", 9, 9, 2, false},
+    [COL_STATE] = {"STATE", 10, 10, 0, false},   [COL_HEALTH] = {"HEALTH", 9, 9, 2, false},
     [COL_STATUS] = {"STATUS", 12, 30, 4, false}, [COL_RESTARTS] = {"RESTARTS", 8, 8, 6, true},
     [COL_CPU] = {"CPU%", 6, 7, 1, true},         [COL_MEM] = {"MEM", 6, 7, 3, true},
 };
@@ -182,13 +182,15 @@ static void draw_banner(ui_t *ui, const host_model *h, int y, int width, int sho
     size_t running = 0;
     for (size_t i = 0; i < h->containers.count; i++)
         running += strcmp(h->containers.items[i].state, "running") == 0;
+    char name[160], f[128];
     int x = 1;
-    snprintf(line, sizeof(line), "%s: %zu containers, %zu running  ", h->config->name,
-             h->containers.count, running);
-    x += ui_put_remote(y, x, width - x, ui->attr[THEME_NORMAL], line);
+    snprintf(line, sizeof(line), "%s: %zu containers, %zu running  ",
+             ui_clean(h->config->name, name, sizeof(name)), h->containers.count, running);
+    x += ui_put(y, x, width - x, ui->attr[THEME_NORMAL], line);
     if (ui_filter(ui)[0]) {
-        snprintf(line, sizeof(line), "/%s: %d shown  ", ui_filter(ui), shown);
-        x += ui_put_remote(y, x, width - x, ui->attr[THEME_WARN], line);
+        snprintf(line, sizeof(line), "/%s: %d shown  ", ui_clean(ui_filter(ui), f, sizeof(f)),
+                 shown);
+        x += ui_put(y, x, width - x, ui->attr[THEME_WARN], line);
     }
     ui_put_remote(y, x, width - x - 1, ui->attr[role], fresh);
 }

@@ -102,13 +102,13 @@ void ui_draw_status(ui_t *ui)
                       ui->status);
         return;
     }
-    char hint[128];
-    const char *f = ui_filter(ui);
+    char hint[256], f[128];
+    ui_clean(ui_filter(ui), f, sizeof(f));
     if (f[0])
-        snprintf(hint, sizeof(hint), "filter /%.60s (Esc clears)   ? help  : command  q quit", f);
+        snprintf(hint, sizeof(hint), "filter /%s (Esc clears)   ? help  : command  q quit", f);
     else
         snprintf(hint, sizeof(hint), "? help  : command  Tab env  [ ] host  1-8 panels  q quit");
-    ui_put_remote(y, 0, COLS, ui->attr[THEME_DIM], hint);
+    ui_put(y, 0, COLS, ui->attr[THEME_DIM], hint);
 }
 
 static void draw_too_small(void)

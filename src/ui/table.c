@@ -147,15 +147,19 @@ int layout_columns(const column_spec *cols, int n, int width, int *widths)
         int over = shown_width(cols, n, widths) - width;
         widths[i] = widths[i] - over > 1 ? widths[i] - over : 1;
     }
+    /* the spare width goes round the columns one at a time, so a wide
+     * first column does not starve the others */
     int spare = width - shown_width(cols, n, widths);
-    for (int i = 0; i < n && spare > 0; i++) {
-        if (widths[i] == 0 || cols[i].max <= widths[i])
-            continue;
-        int grow = cols[i].max - widths[i];
-        if (grow > spare)
-            grow = spare;
-        widths[i] += grow;
-        spare -= grow;
+    bool grew = true;
+    while (spare > 0 && grew) {
+        grew = false;
+        for (int i = 0; i < n && spare > 0; i++) {
+            if (widths[i] > 0 && widths[i] < cols[i].max) {
+                widths[i]++;
+                spare--;
+                grew = true;
+            }
+        }
     }
     int shown = 0;
     for (int i = 0; i < n; i++)

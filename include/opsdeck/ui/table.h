@@ -42,7 +42,7 @@ typedef struct column_spec {
 
 /* Gives each of n columns a width (0: hidden) so that the shown ones with
  * one space between them fit in width. Columns are dropped by priority,
- * then the spare width is shared out up to each column's max, in order.
+ * then the spare width is shared out evenly up to each column's max.
  * Returns the number of columns shown. */
 int layout_columns(const column_spec *cols, int n, int width, int *widths);
 

@@ -113,6 +113,9 @@ void ui_quit(ui_t *ui);
 int ui_put(int y, int x, int w, attr_t attr, const char *text);
 /* Text that came from a host: sanitized to one line first. */
 int ui_put_remote(int y, int x, int w, attr_t attr, const char *text);
+/* Remote text made safe for a line we compose ourselves (ui_put then
+ * keeps our own spacing, which ui_put_remote would fold). */
+const char *ui_clean(const char *text, char *buf, size_t size);
 /* Same, right-aligned in w columns. */
 int ui_put_right(int y, int x, int w, attr_t attr, const char *text);
 void ui_fill(int y, int x, int w, attr_t attr);
