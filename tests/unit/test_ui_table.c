@@ -157,6 +157,19 @@ static void columns_drop_by_priority_when_narrow(void **state)
     assert_true(w[0] >= 1 && w[2] >= 1);
 }
 
+static void spare_width_is_shared_evenly(void **state)
+{
+    (void)state;
+    int w[NCOLS];
+    /* minimums take 41; 10 spare go round NAME, IMAGE and STATE (CPU and MEM
+     * are at their max already), so the first column cannot take it all */
+    assert_int_equal(layout_columns(cols, NCOLS, 51, w), NCOLS);
+    assert_int_equal(total(w), 51);
+    assert_int_equal(w[0], 14);
+    assert_int_equal(w[1], 12);
+    assert_int_equal(w[2], 9); /* its max */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -167,6 +180,7 @@ int main(void)
         cmocka_unit_test(filter_is_case_insensitive_substring),
         cmocka_unit_test(columns_grow_to_their_max_when_wide),
         cmocka_unit_test(columns_drop_by_priority_when_narrow),
+        cmocka_unit_test(spare_width_is_shared_evenly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
