@@ -21,10 +21,20 @@ fi
 # shellcheck disable=SC1090
 . "$ENVF"
 
-SOCK=opsdeck-e2e-$$
-TMUX_CMD=(tmux -L "$SOCK" -f /dev/null)
+# a private tmux server per run (a fresh socket each time: a server that is
+# still shutting down must not swallow the next one)
+RUNS=0
+TMUX_CMD=()
 WORK=$(mktemp -d /tmp/opsdeck-e2e.XXXXXX)
-trap '"${TMUX_CMD[@]}" kill-server >/dev/null 2>&1; rm -rf "$WORK"' EXIT
+cleanup() {
+    local i
+    for ((i = 1; i <= RUNS; i++)); do
+        tmux -L "opsdeck-e2e-$$-$i" kill-server >/dev/null 2>&1
+        rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/opsdeck-e2e-$$-$i"
+    done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
 
 screen() { "${TMUX_CMD[@]}" capture-pane -p -t con "$@"; }
 keys() { "${TMUX_CMD[@]}" send-keys -t con "$@"; }
@@ -54,7 +64,9 @@ expect() { # name, seconds, check...
 # The pane runs bash, bash runs opsdeck in the foreground, then reports its
 # exit status and the terminal modes once opsdeck is gone.
 start() { # extra environment / arguments
-    "${TMUX_CMD[@]}" kill-server >/dev/null 2>&1
+    [ "${#TMUX_CMD[@]}" = 0 ] || "${TMUX_CMD[@]}" kill-server >/dev/null 2>&1
+    RUNS=$((RUNS + 1))
+    TMUX_CMD=(tmux -L "opsdeck-e2e-$$-$RUNS" -f /dev/null)
     "${TMUX_CMD[@]}" new-session -d -s con -x 120 -y 40 \
         "env TERM=xterm-256color $1 '$OPSDECK_BIN' -c '$SBX_CONF' $2; \
          echo \"opsdeck exited \$?\"; stty -a | tr ' ;' '\n\n' | grep -xE 'icanon|echo' | \
@@ -71,6 +83,12 @@ start "" ""
 expect "console_starts" 15 header_has "opsdeck"
 expect "both_environments_as_tabs" 5 eval 'header_has staging && header_has production'
 PID=$(opsdeck_pid)
+# the default theme draws production white on red: background 41 (or 48;5;1)
+if screen -e | head -n 1 | grep -qE $'\e\\[(41|48;5;1)m[^\e]*\\[?production'; then
+    pass "production_in_its_colour"
+else
+    fail "production_in_its_colour" "header: $(screen -e | head -n 1 | cat -v)"
+fi
 
 cmd "env production"
 expect "env_command" 5 header_has "[production]"
@@ -136,9 +154,10 @@ expect "terminal_restored" 5 shows "icanon echo"
 
 # NO_COLOR: no colour escapes at all, and production still stands out
 start "NO_COLOR=1" "-e production"
-expect "no_color_starts" 15 header_has "production"
-sleep 0.5
-if screen -e | grep -qE $'\e\\[([0-9;]*;)?(3[0-7]|4[0-7]|9[0-7]|38;|48;)'; then
+expect "no_color_starts" 15 eval 'header_has production && hostline_has host'
+if ! header_has production; then
+    fail "no_color_has_no_colour" "the console did not start"
+elif screen -e | grep -qE $'\e\\[([0-9;]*;)?(3[0-7]|4[0-7]|9[0-7]|38;|48;)'; then
     fail "no_color_has_no_colour" "colour escapes on screen: $(screen -e | head -n 2 | cat -v)"
 else
     pass "no_color_has_no_colour"
