@@ -59,6 +59,22 @@ void ui_fill(int y, int x, int w, attr_t attr)
     attrset(A_NORMAL);
 }
 
+void ui_draw_headings(ui_t *ui, int y, const column_spec *cols, int n, const int *w)
+{
+    attr_t a = ui->attr[THEME_TITLE];
+    ui_fill(y, 0, COLS, a);
+    int x = 1;
+    for (int c = 0; c < n; c++) {
+        if (!w[c])
+            continue;
+        if (cols[c].right)
+            ui_put_right(y, x, w[c], a, cols[c].title);
+        else
+            ui_put(y, x, w[c], a, cols[c].title);
+        x += w[c] + 1;
+    }
+}
+
 ui_rect ui_box(ui_rect r, attr_t attr, const char *title)
 {
     for (int y = r.y; y < r.y + r.h; y++)

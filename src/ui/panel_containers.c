@@ -159,21 +159,6 @@ static void draw_row(ui_t *ui, const container_info *c, int y, const int *w, boo
     }
 }
 
-static void draw_headings(ui_t *ui, int y, const int *w)
-{
-    ui_fill(y, 0, COLS, ui->attr[THEME_TITLE]);
-    int x = 1;
-    for (int col = 0; col < NCOLS; col++) {
-        if (!w[col])
-            continue;
-        if (columns[col].right)
-            ui_put_right(y, x, w[col], ui->attr[THEME_TITLE], columns[col].title);
-        else
-            ui_put(y, x, w[col], ui->attr[THEME_TITLE], columns[col].title);
-        x += w[col] + 1;
-    }
-}
-
 /* The line above the table: how many, how fresh, the filter. */
 static void draw_banner(ui_t *ui, const host_model *h, int y, int width, int shown)
 {
@@ -206,7 +191,7 @@ static void draw(ui_t *ui, void *state, ui_rect area)
     draw_banner(ui, h, area.y, area.w, n);
     int w[NCOLS];
     layout_columns(columns, NCOLS, area.w - 2, w);
-    draw_headings(ui, area.y + 1, w);
+    ui_draw_headings(ui, area.y + 1, columns, NCOLS, w);
     follow_selection(st, h, rows, n);
     table_fit(&st->view, n, area.h - 2);
     remember_selection(st, h, rows, n);

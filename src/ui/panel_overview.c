@@ -147,21 +147,6 @@ static void draw_row(ui_t *ui, const host_model *h, int y, const int *w, bool se
     }
 }
 
-static void draw_headings(ui_t *ui, int y, const int *w)
-{
-    ui_fill(y, 0, COLS, ui->attr[THEME_TITLE]);
-    int x = 1;
-    for (int c = 0; c < NCOLS; c++) {
-        if (!w[c])
-            continue;
-        if (columns[c].right)
-            ui_put_right(y, x, w[c], ui->attr[THEME_TITLE], columns[c].title);
-        else
-            ui_put(y, x, w[c], ui->attr[THEME_TITLE], columns[c].title);
-        x += w[c] + 1;
-    }
-}
-
 /* Each configured source of the host: its age, or why it is stale. */
 static void draw_sources(ui_t *ui, const host_model *h, ui_rect r, double now)
 {
@@ -190,7 +175,7 @@ static void draw(ui_t *ui, void *state, ui_rect area)
     double now = loop_wall_time();
     int w[NCOLS];
     layout_columns(columns, NCOLS, area.w - 2, w);
-    draw_headings(ui, area.y, w);
+    ui_draw_headings(ui, area.y, columns, NCOLS, w);
     /* the table takes what it needs, up to two thirds; the sources the rest */
     int table_h = (int)n;
     int max_h = area.h - 1 - (area.h >= 12 ? 9 : 0);

@@ -16,6 +16,7 @@
 #include "opsdeck/app.h"
 #include "opsdeck/ui/console.h"
 #include "opsdeck/ui/lineedit.h"
+#include "opsdeck/ui/table.h"
 #include "opsdeck/ui/theme.h"
 
 #define UI_MIN_COLS  40
@@ -119,6 +120,9 @@ const char *ui_clean(const char *text, char *buf, size_t size);
 /* Same, right-aligned in w columns. */
 int ui_put_right(int y, int x, int w, attr_t attr, const char *text);
 void ui_fill(int y, int x, int w, attr_t attr);
+/* A table's heading line: the titles of the shown columns (w from
+ * layout_columns), starting at column 1. */
+void ui_draw_headings(ui_t *ui, int y, const column_spec *cols, int n, const int *w);
 /* A framed box with a title, cleared inside; returns the inside. */
 ui_rect ui_box(ui_rect r, attr_t attr, const char *title);
 /* The attribute of an environment's name (production always stands out). */
