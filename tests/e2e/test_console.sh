@@ -133,8 +133,10 @@ keys 8
 expect "unbuilt_panel_says_so" 5 eval 'hostline_has "8 audit" || status_has "audit: not in this build yet"'
 keys 1
 expect "overview_panel" 5 eval 'hostline_has "1 overview" && shows "CTRS" && shows "$SBX_STAGING_NAME"'
+# staging has one host: ] and [ stay on it (they never leave the environment)
 keys "]"
-expect "next_host_key" 5 hostline_has "host"
+keys "["
+expect "host_keys_stay_in_environment" 5 eval 'hostline_has "host $SBX_STAGING_NAME" && header_has "[staging]"'
 
 "${TMUX_CMD[@]}" resize-window -t con -x 70 -y 20
 expect "resize_redraws" 5 eval 'pane_width_is 70 && header_has opsdeck && header_has production && hostline_has overview'
