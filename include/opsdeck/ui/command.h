@@ -1,0 +1,26 @@
+/* The `:` command line (k9s-style): parsing what was typed into a command.
+ * Pure; the console carries the commands out. */
+#ifndef OPSDECK_UI_COMMAND_H
+#define OPSDECK_UI_COMMAND_H
+
+#include <stddef.h>
+
+typedef enum {
+    CMD_NONE,    /* an empty line: nothing to do */
+    CMD_ENV,     /* :env NAME */
+    CMD_HOST,    /* :host NAME */
+    CMD_PANEL,   /* :panel NAME */
+    CMD_QUIT,    /* :quit, :q */
+    CMD_HELP,    /* :help */
+    CMD_INVALID, /* a known command used wrongly, or an unknown one: see message */
+} command_kind;
+
+typedef struct command {
+    command_kind kind;
+    char arg[128];
+    char message[192]; /* for CMD_INVALID: what to tell the user */
+} command;
+
+void command_parse(const char *line, command *out);
+
+#endif

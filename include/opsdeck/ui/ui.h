@@ -1,0 +1,159 @@
+/* The console's state and the pieces it is built from: panels, drawing
+ * helpers, the status line. Internal to src/ui/; main.c only sees
+ * console.h.
+ *
+ * Screen layout: row 0 the header (environments as tabs, READ-ONLY, the
+ * clock), row 1 the selected host and its connection state, rows 2..H-2
+ * the current panel, row H-1 the status line (or the `:`/`/` line being
+ * edited). A pager (help, details) or a dialog is drawn over the panel. */
+#ifndef OPSDECK_UI_UI_H
+#define OPSDECK_UI_UI_H
+
+#include <curses.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "opsdeck/app.h"
+#include "opsdeck/ui/console.h"
+#include "opsdeck/ui/lineedit.h"
+#include "opsdeck/ui/table.h"
+#include "opsdeck/ui/theme.h"
+
+#define UI_MIN_COLS  40
+#define UI_MIN_ROWS  10
+#define UI_MAX_ENVS  16
+#define UI_REDRAW_MS 100 /* model changes are drawn at most this often */
+
+typedef struct ui ui_t;
+typedef struct dialog dialog;
+typedef struct pager pager;
+
+typedef struct ui_rect {
+    int y, x, h, w;
+} ui_rect;
+
+/* A panel, htop-style: a name, and what it does to draw and take keys.
+ * Each has its own file (panel_*.c) and its own state. */
+typedef struct panel {
+    const char *name;
+    void *(*create)(void);
+    void (*destroy)(void *state);
+    void (*draw)(ui_t *ui, void *state, ui_rect area);
+    /* Returns true when it used the key. key is a curses key code when
+     * is_code, else a character. */
+    bool (*key)(ui_t *ui, void *state, int key, bool is_code);
+    const char *const *help; /* "KEYS  what they do" lines, NULL-terminated */
+    bool filterable;         /* `/` filters its table */
+} panel;
+
+/* Keys 1..8, in DESIGN.md's order. */
+enum {
+    PANEL_OVERVIEW,
+    PANEL_CONTAINERS,
+    PANEL_SIGNALS,
+    PANEL_POSTGRES,
+    PANEL_REDIS,
+    PANEL_ALERTS,
+    PANEL_RUNBOOKS,
+    PANEL_AUDIT,
+    PANEL_COUNT
+};
+
+extern const char *const ui_panel_names[PANEL_COUNT];
+/* The panels this build has; NULL where a panel is not built yet. */
+extern const panel *const ui_panels[PANEL_COUNT];
+extern const panel panel_overview;
+extern const panel panel_containers;
+int ui_panel_from_name(const char *name); /* -1 unknown */
+
+typedef enum { UI_NORMAL, UI_COMMAND, UI_FILTER } ui_mode;
+
+struct ui {
+    app_t *app;
+    const console_options *opts;
+    attr_t attr[THEME_COUNT];
+    const char *envs[UI_MAX_ENVS]; /* the environments of the app's hosts */
+    size_t nenvs, env;
+    size_t env_host[UI_MAX_ENVS]; /* per environment, its selected host */
+    int panel;
+    void *panel_state[PANEL_COUNT];
+    ui_mode mode;
+    line_edit cmdline;
+    line_edit filter[PANEL_COUNT];
+    char status[256];
+    bool status_error;
+    pager *pager;    /* help or details over the panel; NULL none */
+    dialog *dialogs; /* questions waiting, the first is shown */
+    bool quit;
+    uint64_t redraw_timer, clock_timer;
+    int64_t last_draw_ms;
+};
+
+/* ---- state (state.c) ---- */
+void ui_state_init(ui_t *ui, app_t *app, const console_options *opts);
+void ui_state_free(ui_t *ui);
+const char *ui_env_name(const ui_t *ui);
+/* production, or any environment that demands a typed confirmation */
+bool ui_env_is_production(const ui_t *ui, const char *env);
+bool ui_host_in_env(const ui_t *ui, size_t host);
+size_t ui_host_index(const ui_t *ui); /* the selected host */
+host_model *ui_host(const ui_t *ui);
+int ui_select_env(ui_t *ui, const char *name); /* -1 unknown */
+void ui_step_env(ui_t *ui, int delta);
+int ui_select_host(ui_t *ui, const char *name); /* -1 unknown */
+void ui_step_host(ui_t *ui, int delta);
+void ui_set_host(ui_t *ui, size_t host); /* must be in the environment */
+/* Shows panel i; says so in the status line when it is not built. */
+void ui_show_panel(ui_t *ui, int i);
+const char *ui_filter(const ui_t *ui); /* the current panel's `/` filter */
+void ui_say(ui_t *ui, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void ui_quit(ui_t *ui);
+
+/* ---- drawing (draw.c): every call clips to w columns ---- */
+/* Text of our own (labels, numbers). Returns the columns drawn. */
+int ui_put(int y, int x, int w, attr_t attr, const char *text);
+/* Text that came from a host: sanitized to one line first. */
+int ui_put_remote(int y, int x, int w, attr_t attr, const char *text);
+/* Remote text made safe for a line we compose ourselves (ui_put then
+ * keeps our own spacing, which ui_put_remote would fold). */
+const char *ui_clean(const char *text, char *buf, size_t size);
+/* Same, right-aligned in w columns. */
+int ui_put_right(int y, int x, int w, attr_t attr, const char *text);
+void ui_fill(int y, int x, int w, attr_t attr);
+/* A table's heading line: the titles of the shown columns (w from
+ * layout_columns), starting at column 1. */
+void ui_draw_headings(ui_t *ui, int y, const column_spec *cols, int n, const int *w);
+/* A framed box with a title, cleared inside; returns the inside. */
+ui_rect ui_box(ui_rect r, attr_t attr, const char *title);
+/* The attribute of an environment's name (production always stands out). */
+attr_t ui_env_attr(const ui_t *ui, const char *env, bool active);
+/* State/health words to roles: running/healthy ok, restarting warn, ... */
+theme_role ui_state_role(const char *word);
+
+/* ---- how fresh a source's data is (freshness.c) ---- */
+/* "2s old", "STALE, 1m03s old: <error>", "no data: <error>", "waiting for
+ * the first sample". The text may hold the host's error: draw it with
+ * ui_put_remote. Returns the role to draw it in. */
+theme_role ui_freshness(const host_model *h, source_kind kind, double now, char *buf, size_t size);
+/* A source whose data must not be shown as current. */
+bool ui_source_stale(const host_model *h, source_kind kind);
+
+/* ---- the screen (screen.c) ---- */
+void ui_draw(ui_t *ui);
+void ui_draw_header(ui_t *ui);
+void ui_draw_status(ui_t *ui);
+/* Redraw soon (coalesced: at most every UI_REDRAW_MS). */
+void ui_mark_dirty(ui_t *ui);
+
+/* ---- keys (input.c) ---- */
+void ui_key(ui_t *ui, int key, bool is_code);
+/* Maps an editing key to a LINE_KEY_* value or a character; 0 to ignore. */
+int ui_line_key(int key, bool is_code);
+
+/* ---- help (help.c) ---- */
+void ui_open_help(ui_t *ui);
+
+/* ---- theme to curses (style.c) ---- */
+void ui_apply_theme(ui_t *ui, const theme *t);
+
+#endif

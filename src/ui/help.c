@@ -1,0 +1,58 @@
+/* `?` and `:help`: the keys of the current panel, then the global keys and
+ * commands, in the pager. */
+#include <stdio.h>
+#include <string.h>
+
+#include "opsdeck/ui/pager.h"
+#include "opsdeck/ui/ui.h"
+
+static const char *const global_help[] = {
+    "q  :quit            quit",
+    "?  :help            this help",
+    ":                   command mode (Backspace edits, Esc cancels, Enter runs)",
+    "Tab / Shift-Tab     next / previous environment",
+    ":env NAME           show environment NAME",
+    "[ / ]               previous / next host of the environment",
+    ":host NAME          show host NAME",
+    "1..8  :panel NAME   overview containers signals postgres redis alerts runbooks audit",
+    "/                   filter the current table (Enter keeps it, Esc clears)",
+    "Esc                 clear the filter",
+    NULL,
+};
+
+static void append(char *buf, size_t size, size_t *len, const char *line)
+{
+    int n = snprintf(buf + *len, size - *len, "%s\n", line);
+    if (n > 0 && (size_t)n < size - *len)
+        *len += (size_t)n;
+}
+
+void ui_open_help(ui_t *ui)
+{
+    char text[4096];
+    size_t len = 0;
+    text[0] = '\0';
+    const panel *p = ui_panels[ui->panel];
+    char heading[64];
+    snprintf(heading, sizeof(heading), "%s panel:", p->name);
+    append(text, sizeof(text), &len, heading);
+    for (const char *const *l = p->help; l && *l; l++) {
+        char line[160];
+        snprintf(line, sizeof(line), "  %s", *l);
+        append(text, sizeof(text), &len, line);
+    }
+    append(text, sizeof(text), &len, "");
+    append(text, sizeof(text), &len, "Everywhere:");
+    for (const char *const *l = global_help; *l; l++) {
+        char line[160];
+        snprintf(line, sizeof(line), "  %s", *l);
+        append(text, sizeof(text), &len, line);
+    }
+    if (ui->opts->read_only) {
+        append(text, sizeof(text), &len, "");
+        append(text, sizeof(text), &len, "READ-ONLY: this console shows, and changes nothing.");
+    }
+    append(text, sizeof(text), &len, "");
+    append(text, sizeof(text), &len, "q or Esc closes this help.");
+    pager_open(ui, "help", text);
+}

@@ -1,0 +1,198 @@
+/* The console's selection: environment, host, panel; and the status line. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "opsdeck/ui/pager.h"
+#include "opsdeck/ui/ui.h"
+
+static bool has_env(const ui_t *ui, const char *name)
+{
+    for (size_t i = 0; i < ui->nenvs; i++)
+        if (strcmp(ui->envs[i], name) == 0)
+            return true;
+    return false;
+}
+
+static void add_env(ui_t *ui, const char *name)
+{
+    if (ui->nenvs < UI_MAX_ENVS && !has_env(ui, name))
+        ui->envs[ui->nenvs++] = name;
+}
+
+static bool env_has_hosts(const ui_t *ui, const char *name)
+{
+    const fleet_model *m = &ui->app->model;
+    for (size_t i = 0; i < m->nhosts; i++)
+        if (strcmp(m->hosts[i].config->env, name) == 0)
+            return true;
+    return false;
+}
+
+/* The environments that have hosts, in the config's order, then any
+ * environment a host names without an [env] section. */
+static void collect_envs(ui_t *ui)
+{
+    const opsdeck_config *cfg = ui->app->config;
+    for (size_t i = 0; cfg && i < cfg->nenvs; i++)
+        if (env_has_hosts(ui, cfg->envs[i].name))
+            add_env(ui, cfg->envs[i].name);
+    const fleet_model *m = &ui->app->model;
+    for (size_t i = 0; i < m->nhosts; i++)
+        add_env(ui, m->hosts[i].config->env);
+}
+
+static size_t first_host_of(const ui_t *ui, size_t env)
+{
+    const fleet_model *m = &ui->app->model;
+    for (size_t i = 0; i < m->nhosts; i++)
+        if (strcmp(m->hosts[i].config->env, ui->envs[env]) == 0)
+            return i;
+    return 0;
+}
+
+void ui_state_init(ui_t *ui, app_t *app, const console_options *opts)
+{
+    memset(ui, 0, sizeof(*ui));
+    ui->app = app;
+    ui->opts = opts;
+    collect_envs(ui);
+    for (size_t e = 0; e < ui->nenvs; e++)
+        ui->env_host[e] = first_host_of(ui, e);
+    if (opts->start_env)
+        ui_select_env(ui, opts->start_env);
+    for (int p = 0; p < PANEL_COUNT; p++) {
+        line_clear(&ui->filter[p]);
+        if (ui_panels[p] && ui_panels[p]->create)
+            ui->panel_state[p] = ui_panels[p]->create();
+    }
+    line_clear(&ui->cmdline);
+    ui->panel = PANEL_OVERVIEW;
+}
+
+void ui_state_free(ui_t *ui)
+{
+    pager_close(ui);
+    for (int p = 0; p < PANEL_COUNT; p++)
+        if (ui_panels[p] && ui_panels[p]->destroy)
+            ui_panels[p]->destroy(ui->panel_state[p]);
+}
+
+const char *ui_env_name(const ui_t *ui)
+{
+    return ui->nenvs ? ui->envs[ui->env] : "";
+}
+
+bool ui_env_is_production(const ui_t *ui, const char *env)
+{
+    if (strncasecmp(env, "prod", 4) == 0)
+        return true;
+    const opsdeck_config *cfg = ui->app->config;
+    for (size_t i = 0; cfg && i < cfg->nenvs; i++)
+        if (strcmp(cfg->envs[i].name, env) == 0)
+            return cfg->envs[i].confirm == CONFIRM_TYPED;
+    return false;
+}
+
+bool ui_host_in_env(const ui_t *ui, size_t host)
+{
+    const fleet_model *m = &ui->app->model;
+    return host < m->nhosts && strcmp(m->hosts[host].config->env, ui_env_name(ui)) == 0;
+}
+
+size_t ui_host_index(const ui_t *ui)
+{
+    return ui->nenvs ? ui->env_host[ui->env] : 0;
+}
+
+host_model *ui_host(const ui_t *ui)
+{
+    const fleet_model *m = &ui->app->model;
+    size_t i = ui_host_index(ui);
+    return i < m->nhosts ? &m->hosts[i] : NULL;
+}
+
+int ui_select_env(ui_t *ui, const char *name)
+{
+    for (size_t i = 0; i < ui->nenvs; i++) {
+        if (strcmp(ui->envs[i], name) == 0) {
+            ui->env = i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+void ui_step_env(ui_t *ui, int delta)
+{
+    if (ui->nenvs == 0)
+        return;
+    int n = (int)ui->nenvs;
+    ui->env = (size_t)((((int)ui->env + delta) % n + n) % n);
+}
+
+void ui_set_host(ui_t *ui, size_t host)
+{
+    if (ui->nenvs && ui_host_in_env(ui, host))
+        ui->env_host[ui->env] = host;
+}
+
+int ui_select_host(ui_t *ui, const char *name)
+{
+    const fleet_model *m = &ui->app->model;
+    for (size_t i = 0; i < m->nhosts; i++) {
+        if (strcmp(m->hosts[i].config->name, name) == 0) {
+            /* a host of another environment brings its environment along */
+            ui_select_env(ui, m->hosts[i].config->env);
+            ui_set_host(ui, i);
+            return 0;
+        }
+    }
+    return -1;
+}
+
+void ui_step_host(ui_t *ui, int delta)
+{
+    const fleet_model *m = &ui->app->model;
+    size_t n = m->nhosts, i = ui_host_index(ui);
+    for (size_t step = 0; n && step < n; step++) {
+        i = (i + n + (size_t)(delta > 0 ? 1 : n - 1)) % n;
+        if (ui_host_in_env(ui, i)) {
+            ui_set_host(ui, i);
+            return;
+        }
+    }
+}
+
+void ui_show_panel(ui_t *ui, int i)
+{
+    if (i < 0 || i >= PANEL_COUNT)
+        return;
+    if (!ui_panels[i]) {
+        ui_say(ui, true, "%s: not in this build yet", ui_panel_names[i]);
+        return;
+    }
+    ui->panel = i;
+    pager_close(ui);
+}
+
+const char *ui_filter(const ui_t *ui)
+{
+    return ui->filter[ui->panel].text;
+}
+
+void ui_say(ui_t *ui, bool error, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ui->status, sizeof(ui->status), fmt, ap);
+    va_end(ap);
+    ui->status_error = error;
+}
+
+void ui_quit(ui_t *ui)
+{
+    ui->quit = true;
+    loop_stop(ui->app->loop);
+}

@@ -1,0 +1,82 @@
+/* Display widths of UTF-8 text, clipping, and the short formats. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <locale.h>
+#include <string.h>
+
+#include "opsdeck/ui/text.h"
+
+static int setup(void **state)
+{
+    (void)state;
+    return setlocale(LC_ALL, "C.UTF-8") ? 0 : -1;
+}
+
+static void widths(void **state)
+{
+    (void)state;
+    assert_int_equal(text_width(""), 0);
+    assert_int_equal(text_width("grupo_gad_api"), 13);
+    assert_int_equal(text_width("caf\xC3\xA9"), 4);              /* é: one column */
+    assert_int_equal(text_width("\xE6\x97\xA5\xE6\x9C\xAC"), 4); /* 日本: two each */
+    assert_int_equal(text_width("a\xEF\xBF\xBD"
+                                "b"),
+                     3); /* U+FFFD */
+}
+
+static void clipping_never_cuts_a_character(void **state)
+{
+    (void)state;
+    int cols;
+    const char *jp = "\xE6\x97\xA5\xE6\x9C\xAC"
+                     "x";                        /* 日本x: 5 columns */
+    assert_int_equal(text_fit(jp, 3, &cols), 3); /* 日 fits, 本 would straddle */
+    assert_int_equal(cols, 2);
+    assert_int_equal(text_fit(jp, 4, &cols), 6);
+    assert_int_equal(cols, 4);
+    assert_int_equal(text_fit(jp, 99, &cols), 7);
+    assert_int_equal(cols, 5);
+    assert_int_equal(text_fit("caf\xC3\xA9!", 4, &cols), 5);
+    assert_int_equal(cols, 4);
+    assert_int_equal(text_fit("abc", 0, &cols), 0);
+    assert_int_equal(cols, 0);
+}
+
+static void ages(void **state)
+{
+    (void)state;
+    char b[32];
+    assert_string_equal(fmt_age(-1, b, sizeof(b)), "-");
+    assert_string_equal(fmt_age(0.4, b, sizeof(b)), "0s");
+    assert_string_equal(fmt_age(59, b, sizeof(b)), "59s");
+    assert_string_equal(fmt_age(187, b, sizeof(b)), "3m07s");
+    assert_string_equal(fmt_age(7500, b, sizeof(b)), "2h05m");
+    assert_string_equal(fmt_age(2 * 86400 + 3 * 3600 + 5, b, sizeof(b)), "2d03h");
+}
+
+static void sizes_and_percentages(void **state)
+{
+    (void)state;
+    char b[32];
+    assert_string_equal(fmt_bytes(-1, b, sizeof(b)), "-");
+    assert_string_equal(fmt_bytes(512, b, sizeof(b)), "512B");
+    assert_string_equal(fmt_bytes(1536, b, sizeof(b)), "1.5K");
+    assert_string_equal(fmt_bytes(35 * 1024 * 1024 + 200000, b, sizeof(b)), "35M");
+    assert_string_equal(fmt_bytes(1288490189LL, b, sizeof(b)), "1.2G");
+    assert_string_equal(fmt_percent(-1, b, sizeof(b)), "-");
+    assert_string_equal(fmt_percent(12.345, b, sizeof(b)), "12.3%");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(widths),
+        cmocka_unit_test(clipping_never_cuts_a_character),
+        cmocka_unit_test(ages),
+        cmocka_unit_test(sizes_and_percentages),
+    };
+    return cmocka_run_group_tests(tests, setup, NULL);
+}
