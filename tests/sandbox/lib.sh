@@ -1,0 +1,91 @@
+# Helpers shared by up.sh and down.sh; source it. No side effects here.
+
+SBX_PG_BIN=/usr/lib/postgresql/15/bin
+SBX_DOCKER_BIN=/usr/bin/docker # the client that matches Debian's dockerd
+SBX_PORT_MIN=20000
+SBX_PORT_MAX=32767
+
+say() { echo "sandbox: $*" >&2; }
+die() {
+    say "error: $*"
+    exit 1
+}
+
+# is_listening ADDR PORT: something listens on ADDR:PORT (or on *:PORT).
+is_listening() {
+    [ -n "$(ss -Htln "( sport = :$2 )" 2>/dev/null | awk -v a="$1" \
+        '{ split($4, p, ":"); if (p[1] == a || p[1] == "*" || p[1] == "0.0.0.0" || $4 ~ /^\[/) print }')" ]
+}
+
+# pick_port ADDR: prints a random port in 20000-32767 free on ADDR and not
+# already handed out by this run (the list is in SBX_TAKEN_PORTS).
+SBX_TAKEN_PORTS=" "
+pick_port() {
+    local p tries=0
+    while [ $tries -lt 200 ]; do
+        p=$((SBX_PORT_MIN + RANDOM % (SBX_PORT_MAX - SBX_PORT_MIN + 1)))
+        tries=$((tries + 1))
+        case "$SBX_TAKEN_PORTS" in *" $p "*) continue ;; esac
+        is_listening "$1" "$p" && continue
+        SBX_TAKEN_PORTS="$SBX_TAKEN_PORTS$p "
+        echo "$p"
+        return 0
+    done
+    return 1
+}
+
+# wait_listening SECONDS ADDR PORT: bounded wait until ADDR:PORT listens.
+wait_listening() {
+    local deadline=$((SECONDS + $1))
+    until ss -Htln "( sport = :$3 )" 2>/dev/null | awk -v a="$2:$3" '$4 == a { f = 1 } END { exit !f }'; do
+        [ "$SECONDS" -ge "$deadline" ] && return 1
+        sleep 0.1
+    done
+}
+
+# wait_cmd SECONDS COMMAND...: bounded retry of a command.
+wait_cmd() {
+    local deadline=$((SECONDS + $1))
+    shift
+    until "$@" >/dev/null 2>&1; do
+        [ "$SECONDS" -ge "$deadline" ] && return 1
+        sleep 0.1
+    done
+}
+
+# spawn PIDFILE LOGFILE COMMAND...: starts a daemon in its own session, its
+# output in LOGFILE, its pid in PIDFILE (for down.sh).
+spawn() {
+    local pidfile=$1 log=$2
+    shift 2
+    setsid "$@" </dev/null >"$log" 2>&1 &
+    echo $! >"$pidfile"
+}
+
+# descendants PID: every process below PID, deepest first.
+descendants() {
+    local c
+    for c in $(pgrep -P "$1" 2>/dev/null); do
+        descendants "$c"
+        echo "$c"
+    done
+}
+
+# stop_pids SECONDS PID...: TERM, a bounded wait, then KILL what is left.
+stop_pids() {
+    local wait=$1 p deadline alive
+    shift
+    [ $# -eq 0 ] && return 0
+    kill -TERM "$@" 2>/dev/null
+    deadline=$((SECONDS + wait))
+    while :; do
+        alive=""
+        for p in "$@"; do kill -0 "$p" 2>/dev/null && alive="$alive $p"; done
+        [ -z "$alive" ] && return 0
+        [ "$SECONDS" -ge "$deadline" ] && break
+        sleep 0.1
+    done
+    # shellcheck disable=SC2086
+    kill -KILL $alive 2>/dev/null
+    return 0
+}
