@@ -278,7 +278,10 @@ void app_refresh(app_t *app)
 static void on_tick_timer(loop_t *loop, void *arg)
 {
     app_t *app = arg;
-    app->tick_timer = loop_timer_add(loop, (int64_t)app->interval_s * 1000, on_tick_timer, app);
+    /* the console refreshes every interval; --once runs its own two rounds
+     * (a timer would start a third while it waits for the second to end) */
+    if (app->interactive)
+        app->tick_timer = loop_timer_add(loop, (int64_t)app->interval_s * 1000, on_tick_timer, app);
     app_refresh(app);
 }
 

@@ -1,31 +1,275 @@
 /* opsdeck: the entry point. Parses the command line and hands over to the
  * console, the snapshot, the config check or the audit verifier. */
+#include <getopt.h>
+#include <limits.h>
+#include <locale.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#define EXIT_USAGE 64
+#include "opsdeck/app.h"
+#include "opsdeck/audit.h"
+#include "opsdeck/check.h"
+#include "opsdeck/config.h"
+#include "opsdeck/snapshot.h"
+#include "opsdeck/ui/console.h"
+
+#define EXIT_USAGE  64
+#define EXIT_CONFIG 78
+#define MAX_HOSTS   64
+
+typedef enum { MODE_CONSOLE, MODE_ONCE, MODE_CHECK, MODE_VERIFY_AUDIT } run_mode;
+
+typedef struct cli {
+    run_mode mode;
+    bool json;
+    bool read_only;
+    const char *config;
+    const char *env;
+    const char *hosts[MAX_HOSTS + 1];
+    int nhosts;
+    const char *theme;
+    int interval_s;
+    const char *audit_file;
+} cli;
 
 static void usage(FILE *f)
 {
-    fputs(
-        "usage: opsdeck [-c FILE] [-e ENV] [-H HOST]... [-r|--read-only] [-t THEME] [-i SECONDS]\n"
-        "       opsdeck --once [--json] [-c FILE] [-e ENV] [-H HOST]... [-i SECONDS]\n"
-        "       opsdeck --check [-c FILE]\n"
-        "       opsdeck --verify-audit FILE\n"
-        "       opsdeck --version | --help\n",
-        f);
+    fputs("usage: opsdeck [-c FILE] [-e ENV] [-H HOST]... [-r|--read-only] [-t THEME] "
+          "[-i SECONDS]\n"
+          "       opsdeck --once [--json] [-c FILE] [-e ENV] [-H HOST]... [-i SECONDS]\n"
+          "       opsdeck --check [-c FILE]\n"
+          "       opsdeck --verify-audit FILE\n"
+          "       opsdeck --version | --help\n",
+          f);
+}
+
+static void help(void)
+{
+    usage(stdout);
+    fputs("\n"
+          "A terminal console for on-call engineers: golden signals, containers,\n"
+          "Postgres, Redis, WebSocket stats and alerts of a service's hosts over SSH.\n"
+          "\n"
+          "  -c, --config FILE     config file (default: $OPSDECK_CONFIG,\n"
+          "                        $XDG_CONFIG_HOME/opsdeck/opsdeck.conf, "
+          "/etc/opsdeck/opsdeck.conf)\n"
+          "  -e, --env ENV         only the hosts of this environment\n"
+          "  -H, --host HOST       only this host (repeatable)\n"
+          "  -r, --read-only       show everything, change nothing\n"
+          "  -t, --theme THEME     colour theme (default, light, high-contrast, mono)\n"
+          "  -i, --interval SECS   seconds between refreshes (default: the config's, 2)\n"
+          "      --once            poll twice one interval apart, print a snapshot, exit\n"
+          "                        (0 all answered, 1 a source failed, 2 something critical)\n"
+          "      --json            with --once: the snapshot as JSON (schema version 1)\n"
+          "      --check           validate the config: FILE:LINE: message per problem\n"
+          "      --verify-audit FILE  check an audit log's hash chain\n"
+          "      --version         print the version\n"
+          "      --help            this help\n"
+          "\n"
+          "In the console, ? shows the keys of the current panel. See opsdeck(1) and\n"
+          "opsdeck.conf(5).\n",
+          stdout);
+}
+
+static int parse_interval(const char *s, int *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*s == '\0' || *end != '\0' || v < 1 || v > 3600)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+/* Returns -1 to exit 0 (--help/--version), EXIT_USAGE on a usage error. */
+static int parse_cli(int argc, char **argv, cli *c)
+{
+    enum { OPT_ONCE = 256, OPT_JSON, OPT_CHECK, OPT_VERIFY, OPT_VERSION, OPT_HELP };
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"env", required_argument, NULL, 'e'},
+        {"host", required_argument, NULL, 'H'},
+        {"read-only", no_argument, NULL, 'r'},
+        {"theme", required_argument, NULL, 't'},
+        {"interval", required_argument, NULL, 'i'},
+        {"once", no_argument, NULL, OPT_ONCE},
+        {"json", no_argument, NULL, OPT_JSON},
+        {"check", no_argument, NULL, OPT_CHECK},
+        {"verify-audit", required_argument, NULL, OPT_VERIFY},
+        {"version", no_argument, NULL, OPT_VERSION},
+        {"help", no_argument, NULL, OPT_HELP},
+        {NULL, 0, NULL, 0},
+    };
+    int opt;
+    bool once = false, check = false;
+    while ((opt = getopt_long(argc, argv, "c:e:H:rt:i:", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'c':
+            c->config = optarg;
+            break;
+        case 'e':
+            c->env = optarg;
+            break;
+        case 'H':
+            if (c->nhosts == MAX_HOSTS) {
+                fprintf(stderr, "opsdeck: at most %d -H options\n", MAX_HOSTS);
+                return EXIT_USAGE;
+            }
+            c->hosts[c->nhosts++] = optarg;
+            break;
+        case 'r':
+            c->read_only = true;
+            break;
+        case 't':
+            c->theme = optarg;
+            break;
+        case 'i':
+            if (parse_interval(optarg, &c->interval_s) < 0) {
+                fprintf(stderr, "opsdeck: -i takes whole seconds from 1 to 3600, not '%s'\n",
+                        optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_ONCE:
+            once = true;
+            break;
+        case OPT_JSON:
+            c->json = true;
+            break;
+        case OPT_CHECK:
+            check = true;
+            break;
+        case OPT_VERIFY:
+            c->mode = MODE_VERIFY_AUDIT;
+            c->audit_file = optarg;
+            break;
+        case OPT_VERSION:
+            printf("opsdeck %s\n", OPSDECK_VERSION);
+            return -1;
+        case OPT_HELP:
+            help();
+            return -1;
+        default:
+            usage(stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "opsdeck: unexpected argument '%s'\n", argv[optind]);
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (once + check + (c->mode == MODE_VERIFY_AUDIT) > 1) {
+        fputs("opsdeck: --once, --check and --verify-audit exclude each other\n", stderr);
+        return EXIT_USAGE;
+    }
+    if (c->json && !once) {
+        fputs("opsdeck: --json goes with --once\n", stderr);
+        return EXIT_USAGE;
+    }
+    if (once && (c->read_only || c->theme)) {
+        fputs("opsdeck: --once changes nothing and draws nothing: no -r or -t\n", stderr);
+        return EXIT_USAGE;
+    }
+    if (once)
+        c->mode = MODE_ONCE;
+    else if (check)
+        c->mode = MODE_CHECK;
+    return 0;
+}
+
+/* Loads the config, printing every problem as --check does. */
+static int load_config(const cli *c, opsdeck_config *cfg)
+{
+    char path[PATH_MAX];
+    config_find_path(c->config, path, sizeof(path));
+    config_problems problems = {0};
+    int rc = config_load(path, cfg, &problems);
+    for (size_t i = 0; i < problems.count; i++) {
+        const config_problem *p = &problems.items[i];
+        if (p->line > 0)
+            fprintf(stderr, "%s:%d: %s\n", p->file, p->line, p->message);
+        else
+            fprintf(stderr, "%s: %s\n", p->file, p->message);
+    }
+    config_problems_free(&problems);
+    if (rc < 0) {
+        fprintf(stderr, "opsdeck: %s has problems; `opsdeck --check -c %s` lists them\n", path,
+                path);
+        return -1;
+    }
+    return 0;
+}
+
+static int console_main(const opsdeck_config *cfg, const app_options *opts,
+                        const console_options *copts)
+{
+    loop_t *loop = loop_new();
+    if (!loop)
+        return EXIT_FAILURE;
+    app_t app;
+    char err[512] = "";
+    int rc = app_init(&app, loop, cfg, opts, err, sizeof(err));
+    if (rc < 0) {
+        fprintf(stderr, "opsdeck: %s\n", err[0] ? err : "out of memory");
+        app_free(&app);
+        loop_free(loop);
+        return rc == APP_ERR_SELECTION ? EXIT_USAGE : EXIT_CONFIG;
+    }
+    app_start(&app);
+    rc = console_run(&app, copts);
+    app_free(&app);
+    loop_free(loop);
+    return rc;
+}
+
+static int run_with_config(const cli *c)
+{
+    opsdeck_config cfg;
+    if (load_config(c, &cfg) < 0) {
+        config_free(&cfg);
+        return EXIT_CONFIG;
+    }
+    app_options opts = {
+        .interactive = c->mode == MODE_CONSOLE,
+        .interval_s = c->interval_s,
+        .only_env = c->env,
+        .only_hosts = c->nhosts ? c->hosts : NULL,
+    };
+    int rc;
+    if (c->mode == MODE_ONCE) {
+        rc = snapshot_run(&cfg, &opts, c->json, stdout);
+    } else {
+        console_options copts = {
+            .theme = c->theme ? c->theme : cfg.theme,
+            .read_only = c->read_only || cfg.read_only,
+            .start_env = c->env,
+        };
+        rc = console_main(&cfg, &opts, &copts);
+    }
+    config_free(&cfg);
+    return rc;
 }
 
 int main(int argc, char **argv)
 {
-    if (argc == 2 && strcmp(argv[1], "--version") == 0) {
-        printf("opsdeck %s\n", OPSDECK_VERSION);
-        return 0;
+    setlocale(LC_ALL, "");
+    /* a peer closing a tunnel or channel must be an error return, not death */
+    signal(SIGPIPE, SIG_IGN);
+    cli c = {0};
+    int rc = parse_cli(argc, argv, &c);
+    if (rc != 0)
+        return rc < 0 ? 0 : rc;
+    switch (c.mode) {
+    case MODE_CHECK:
+        return config_check_run(c.config, stdout);
+    case MODE_VERIFY_AUDIT:
+        return audit_verify(c.audit_file, stdout);
+    case MODE_ONCE:
+    case MODE_CONSOLE:
+        break;
     }
-    if (argc == 2 && strcmp(argv[1], "--help") == 0) {
-        usage(stdout);
-        return 0;
-    }
-    usage(stderr);
-    return EXIT_USAGE;
+    return run_with_config(&c);
 }

@@ -64,7 +64,8 @@ struct app {
  * failure app_free() must still be called. */
 int app_init(app_t *app, loop_t *loop, const opsdeck_config *cfg, const app_options *opts,
              char *err, size_t errsize);
-/* Connects every host and starts the refresh timer (a round right away). */
+/* Connects every host and starts a round right away; the console (an
+ * interactive app) then refreshes every interval, --once calls app_refresh(). */
 void app_start(app_t *app);
 /* Starts a refresh round now (the timer keeps its rhythm). */
 void app_refresh(app_t *app);

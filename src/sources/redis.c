@@ -52,20 +52,10 @@ static void finish(redis_state *st, const char *fmt, ...)
     if (!st->busy)
         return;
     st->busy = false;
-    const source_ctx *ctx = st->ctx;
-    if (st->deadline)
-        loop_timer_cancel(ctx->loop, st->deadline);
-    st->deadline = 0;
-    if (fmt) {
-        char msg[512];
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(msg, sizeof(msg), fmt, ap);
-        va_end(ap);
-        model_source_failed(ctx->model, ctx->host, SRC_REDIS, loop_wall_time(), "%s (%s)", msg,
-                            st->where);
-    }
-    ctx->attempt_done(ctx, SRC_REDIS);
+    va_list ap;
+    va_start(ap, fmt);
+    source_end_refresh(st->ctx, SRC_REDIS, &st->deadline, st->where, fmt, ap);
+    va_end(ap);
 }
 
 static void drop_connection(redis_state *st)

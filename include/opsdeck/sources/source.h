@@ -13,7 +13,9 @@
 #ifndef OPSDECK_SOURCE_H
 #define OPSDECK_SOURCE_H
 
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "opsdeck/config.h"
 #include "opsdeck/loop.h"
@@ -43,6 +45,15 @@ typedef struct source_ops {
     void (*tick)(void *state);
     void (*stop)(void *state);
 } source_ops;
+
+/* Ends a refresh of ctx's source kind: cancels its deadline timer (when
+ * set, and zeroes it), records the failure when fmt is given (the message,
+ * then " (where)"), and tells the app the attempt is over. */
+void source_end_refresh(const source_ctx *ctx, source_kind kind, uint64_t *deadline,
+                        const char *where, const char *fmt, va_list ap);
+void source_end_refreshf(const source_ctx *ctx, source_kind kind, uint64_t *deadline,
+                         const char *where, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
 /* The sources built into this program, indexed by source_kind; an entry is
  * NULL for a kind this build does not have yet. */

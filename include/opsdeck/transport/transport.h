@@ -41,7 +41,7 @@ typedef struct transport_events {
 } transport_events;
 
 typedef struct transport_options {
-    bool interactive;        /* false in --once: never wait on a person */
+    bool interactive;        /* false in --once: never wait on a person, never reconnect */
     int connect_timeout_ms;  /* TCP + handshake + auth, default 10000 */
     int keepalive_s;         /* default 15 */
     const char *runtime_dir; /* private 0700 directory for tunnel sockets */
@@ -73,7 +73,7 @@ typedef struct exec_result {
     size_t err_len;
     bool err_truncated;
     double duration_s;
-    char error[256]; /* "" when ran */
+    char error[512]; /* "" when ran */
 } exec_result;
 
 typedef void (*exec_done_fn)(const exec_result *res, void *arg);

@@ -1,0 +1,231 @@
+/* The Postgres source's query and connection parameters (see
+ * postgres_query.h). */
+#include "opsdeck/sources/postgres_query.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One statement, one round trip: the connection summary joined to the
+ * backends worth showing (slow, idle in a transaction, or blocked), so the
+ * summary comes back even when no backend does. Ages are from
+ * clock_timestamp(), not the transaction's now(). */
+const char POSTGRES_ACTIVITY_SQL[] =
+    "WITH a AS (SELECT * FROM pg_stat_activity"
+    "           WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()),"
+    " s AS (SELECT count(*) AS total,"
+    "              count(*) FILTER (WHERE state = 'active') AS active,"
+    "              count(*) FILTER (WHERE state = 'idle') AS idle,"
+    "              count(*) FILTER (WHERE state LIKE 'idle in transaction%') AS idle_txn"
+    "       FROM a),"
+    " b AS (SELECT pid, usename, datname, application_name, state,"
+    "              coalesce(wait_event_type || ':' || wait_event, '') AS wait,"
+    "              extract(epoch FROM clock_timestamp() -"
+    "                  CASE WHEN state = 'active' THEN query_start ELSE state_change END)"
+    "                  AS seconds,"
+    "              left(query, 16384) AS query, pg_blocking_pids(pid) AS blocked_by"
+    "       FROM a"
+    "       WHERE state LIKE 'idle in transaction%'"
+    "          OR (state = 'active' AND (query_start < clock_timestamp() - $1::float8 *"
+    "              interval '1 second' OR cardinality(pg_blocking_pids(pid)) > 0)))"
+    " SELECT current_setting('server_version'), current_setting('max_connections')::int,"
+    "        s.total, s.active, s.idle, s.idle_txn, pg_database_size(current_database()),"
+    "        b.pid, b.usename, b.datname, b.application_name, b.state, b.wait, b.seconds,"
+    "        b.query, b.blocked_by"
+    " FROM s LEFT JOIN b ON true"
+    " ORDER BY b.seconds DESC NULLS LAST LIMIT 500";
+
+enum {
+    COL_VERSION,
+    COL_MAX,
+    COL_TOTAL,
+    COL_ACTIVE,
+    COL_IDLE,
+    COL_IDLE_TXN,
+    COL_SIZE,
+    COL_PID,
+    COL_USER,
+    COL_DB,
+    COL_APP,
+    COL_STATE,
+    COL_WAIT,
+    COL_SECONDS,
+    COL_QUERY,
+    COL_BLOCKED_BY,
+};
+
+static void copy(char *dst, size_t size, const PGresult *res, int row, int col)
+{
+    snprintf(dst, size, "%s", PQgetvalue(res, row, col));
+}
+
+/* "{12,34}" -> [12, 34] */
+static void read_pids(const char *text, int **out, size_t *count)
+{
+    *out = NULL;
+    *count = 0;
+    size_t n = 0;
+    for (const char *p = text; *p; p++)
+        n += *p == ',';
+    if (strcmp(text, "{}") == 0 || !*text)
+        return;
+    *out = calloc(n + 1, sizeof(int));
+    if (!*out)
+        return;
+    const char *p = text + (*text == '{');
+    while (*p && *p != '}') {
+        char *end;
+        long pid = strtol(p, &end, 10);
+        if (end == p)
+            break;
+        (*out)[(*count)++] = (int)pid;
+        p = *end == ',' ? end + 1 : end;
+    }
+}
+
+static void read_backend(const PGresult *res, int row, pg_backend *b)
+{
+    memset(b, 0, sizeof(*b));
+    b->pid = atoi(PQgetvalue(res, row, COL_PID));
+    copy(b->user, sizeof(b->user), res, row, COL_USER);
+    copy(b->database, sizeof(b->database), res, row, COL_DB);
+    copy(b->application, sizeof(b->application), res, row, COL_APP);
+    copy(b->state, sizeof(b->state), res, row, COL_STATE);
+    copy(b->wait_event, sizeof(b->wait_event), res, row, COL_WAIT);
+    b->seconds = atof(PQgetvalue(res, row, COL_SECONDS));
+    b->query = strdup(PQgetvalue(res, row, COL_QUERY));
+    read_pids(PQgetvalue(res, row, COL_BLOCKED_BY), &b->blocked_by, &b->nblocked_by);
+}
+
+void postgres_query_read(const PGresult *res, postgres_sample *out)
+{
+    memset(out, 0, sizeof(*out));
+    int rows = PQntuples(res);
+    if (rows == 0)
+        return;
+    copy(out->server_version, sizeof(out->server_version), res, 0, COL_VERSION);
+    out->conn_max = atoi(PQgetvalue(res, 0, COL_MAX));
+    out->conn_total = atoi(PQgetvalue(res, 0, COL_TOTAL));
+    out->conn_active = atoi(PQgetvalue(res, 0, COL_ACTIVE));
+    out->conn_idle = atoi(PQgetvalue(res, 0, COL_IDLE));
+    out->conn_idle_in_txn = atoi(PQgetvalue(res, 0, COL_IDLE_TXN));
+    out->database_size_bytes = atoll(PQgetvalue(res, 0, COL_SIZE));
+    out->slow = calloc((size_t)rows, sizeof(pg_backend));
+    out->idle_in_txn = calloc((size_t)rows, sizeof(pg_backend));
+    if (!out->slow || !out->idle_in_txn)
+        return;
+    for (int r = 0; r < rows; r++) {
+        if (PQgetisnull(res, r, COL_PID))
+            continue; /* the summary alone: no backend to show */
+        bool idle_txn = strncmp(PQgetvalue(res, r, COL_STATE), "idle in transaction", 19) == 0;
+        if (idle_txn)
+            read_backend(res, r, &out->idle_in_txn[out->nidle_in_txn++]);
+        else
+            read_backend(res, r, &out->slow[out->nslow++]);
+    }
+}
+
+int postgres_connect_target(const char *conninfo, char *out, size_t size)
+{
+    char *err = NULL;
+    PQconninfoOption *opts = PQconninfoParse(conninfo, &err);
+    if (!opts) {
+        PQfreemem(err);
+        return -1;
+    }
+    const char *host = NULL, *hostaddr = NULL, *port = NULL;
+    for (PQconninfoOption *o = opts; o->keyword; o++) {
+        if (!o->val || !*o->val)
+            continue;
+        if (!strcmp(o->keyword, "host"))
+            host = o->val;
+        else if (!strcmp(o->keyword, "hostaddr"))
+            hostaddr = o->val;
+        else if (!strcmp(o->keyword, "port"))
+            port = o->val;
+    }
+    snprintf(out, size, "%s:%s",
+             hostaddr ? hostaddr
+             : host   ? host
+                      : "localhost",
+             port ? port : "5432");
+    PQconninfoFree(opts);
+    return 0;
+}
+
+void postgres_split_target(const char *target, char *host, size_t hostsize, int *port)
+{
+    const char *colon = strrchr(target, ':');
+    snprintf(host, hostsize, "%.*s", colon ? (int)(colon - target) : (int)strlen(target), target);
+    *port = colon ? atoi(colon + 1) : 5432;
+}
+
+static int add(const char **keys, const char **values, size_t *n, size_t max, const char *k,
+               const char *v)
+{
+    if (*n + 1 >= max)
+        return -1;
+    keys[*n] = strdup(k);
+    values[*n] = strdup(v);
+    (*n)++;
+    keys[*n] = values[*n] = NULL;
+    return 0;
+}
+
+int postgres_connect_params(const char *conninfo, const char *socket_dir, int statement_timeout_ms,
+                            char *options, size_t options_size, const char *connect_timeout,
+                            const char **keys, const char **values, size_t max)
+{
+    char *err = NULL;
+    PQconninfoOption *opts = PQconninfoParse(conninfo, &err);
+    if (!opts) {
+        PQfreemem(err);
+        return -1;
+    }
+    size_t n = 0;
+    keys[0] = values[0] = NULL;
+    const char *user_options = "";
+    int port = 5432;
+    int rc = 0;
+    for (PQconninfoOption *o = opts; o->keyword && rc == 0; o++) {
+        if (!o->val || !*o->val)
+            continue;
+        if (!strcmp(o->keyword, "options"))
+            user_options = o->val;
+        else if (!strcmp(o->keyword, "port"))
+            port = atoi(o->val);
+        else if (socket_dir && (!strcmp(o->keyword, "host") || !strcmp(o->keyword, "hostaddr")))
+            continue; /* the tunnel's socket stands for them */
+        else if (strcmp(o->keyword, "application_name") && strcmp(o->keyword, "connect_timeout"))
+            rc = add(keys, values, &n, max, o->keyword, o->val);
+    }
+    char port_text[16];
+    snprintf(port_text, sizeof(port_text), "%d", port);
+    /* a monitoring session must never change anything, nor wait forever */
+    snprintf(options, options_size,
+             "%s%s-c statement_timeout=%d -c default_transaction_read_only=on", user_options,
+             *user_options ? " " : "", statement_timeout_ms);
+    if (rc == 0 && socket_dir)
+        rc = add(keys, values, &n, max, "host", socket_dir);
+    if (rc == 0)
+        rc = add(keys, values, &n, max, "port", port_text);
+    if (rc == 0)
+        rc = add(keys, values, &n, max, "options", options);
+    if (rc == 0)
+        rc = add(keys, values, &n, max, "application_name", "opsdeck");
+    if (rc == 0)
+        rc = add(keys, values, &n, max, "connect_timeout", connect_timeout);
+    PQconninfoFree(opts);
+    if (rc < 0)
+        postgres_free_params(keys, values);
+    return rc;
+}
+
+void postgres_free_params(const char **keys, const char **values)
+{
+    for (size_t i = 0; keys[i]; i++) {
+        free((void *)keys[i]);
+        free((void *)values[i]);
+        keys[i] = values[i] = NULL;
+    }
+}

@@ -1,0 +1,162 @@
+/* A host without `ssh =` is this machine: commands run through /bin/sh in
+ * their own process group, with non-blocking pipes on the loop and the
+ * child's exit seen through a pidfd. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "transport_internal.h"
+
+#define READ_CHUNK 16384
+
+static void close_fd(transport_t *t, int *fd)
+{
+    if (*fd >= 0) {
+        loop_unwatch(t->loop, *fd);
+        close(*fd);
+    }
+    *fd = -1;
+}
+
+static void maybe_done(exec_req *req)
+{
+    if (req->out_fd >= 0 || req->err_fd >= 0 || !req->exited)
+        return;
+    transport_t *t = req->t;
+    exec_list_remove(&t->running, req);
+    exec_complete(req);
+}
+
+static void on_output(loop_t *loop, int fd, int revents, void *arg)
+{
+    exec_req *req = arg;
+    int stream = fd == req->out_fd ? 1 : 2;
+    char buf[READ_CHUNK];
+    for (;;) {
+        ssize_t n = read(fd, buf, sizeof(buf));
+        if (n > 0) {
+            exec_append(req, stream, buf, (size_t)n);
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN)
+            return;
+        close_fd(req->t, stream == 1 ? &req->out_fd : &req->err_fd); /* EOF or error */
+        maybe_done(req);
+        return;
+    }
+}
+
+static void reap(exec_req *req)
+{
+    int status;
+    pid_t r = waitpid(req->pid, &status, WNOHANG);
+    if (r != req->pid)
+        return;
+    req->exited = true;
+    req->res.ran = WIFEXITED(status);
+    if (WIFEXITED(status))
+        req->res.exit_status = WEXITSTATUS(status);
+    else
+        snprintf(req->res.error, sizeof(req->res.error), "%s: killed by signal %d",
+                 req->t->host->name, WTERMSIG(status));
+    close_fd(req->t, &req->pidfd);
+    maybe_done(req);
+}
+
+static void on_exit_fd(loop_t *loop, int fd, int revents, void *arg)
+{
+    reap(arg);
+}
+
+static int nonblocking_pipe(int fds[2])
+{
+    return pipe2(fds, O_CLOEXEC | O_NONBLOCK);
+}
+
+static void fail_start(exec_req *req, const char *what)
+{
+    snprintf(req->res.error, sizeof(req->res.error), "%s: cannot run the command: %s: %s",
+             req->t->host->name, what, strerror(errno));
+    req->exited = true;
+    close_fd(req->t, &req->out_fd);
+    close_fd(req->t, &req->err_fd);
+    /* reported from the loop, never from inside transport_exec() */
+    loop_timer_cancel(req->t->loop, req->timer);
+    req->timer = 0;
+}
+
+static void report_failed_start(loop_t *loop, void *arg)
+{
+    exec_req *req = arg;
+    maybe_done(req);
+}
+
+void local_exec_start(exec_req *req)
+{
+    transport_t *t = req->t;
+    int out[2] = {-1, -1}, err[2] = {-1, -1};
+    if (nonblocking_pipe(out) < 0 || nonblocking_pipe(err) < 0) {
+        if (out[0] >= 0) {
+            close(out[0]);
+            close(out[1]);
+        }
+        fail_start(req, "pipe");
+        loop_timer_add(t->loop, 0, report_failed_start, req);
+        return;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        setpgid(0, 0); /* a timeout kills the whole command, not just the shell */
+        int devnull = open("/dev/null", O_RDONLY);
+        dup2(devnull, 0);
+        dup2(out[1], 1);
+        dup2(err[1], 2);
+        execl("/bin/sh", "sh", "-c", req->command, (char *)NULL);
+        _exit(127);
+    }
+    close(out[1]);
+    close(err[1]);
+    req->out_fd = out[0];
+    req->err_fd = err[0];
+    if (pid < 0) {
+        fail_start(req, "fork");
+        loop_timer_add(t->loop, 0, report_failed_start, req);
+        return;
+    }
+    req->pid = pid;
+    req->res.ran = false;
+    loop_watch(t->loop, req->out_fd, POLLIN, on_output, req);
+    loop_watch(t->loop, req->err_fd, POLLIN, on_output, req);
+    req->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (req->pidfd >= 0) {
+        loop_watch(t->loop, req->pidfd, POLLIN, on_exit_fd, req);
+        return;
+    }
+    /* without a pidfd (Linux < 5.3) the exit cannot be watched on the loop */
+    kill(-pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    fail_start(req, "pidfd_open");
+    loop_timer_add(t->loop, 0, report_failed_start, req);
+}
+
+void local_exec_cancel(exec_req *req)
+{
+    transport_t *t = req->t;
+    close_fd(t, &req->out_fd);
+    close_fd(t, &req->err_fd);
+    close_fd(t, &req->pidfd);
+    if (req->pid > 0 && !req->exited) {
+        kill(-req->pid, SIGKILL);
+        /* SIGKILL cannot be caught: this wait is for the kernel, not the network */
+        waitpid(req->pid, NULL, 0);
+        req->exited = true;
+    }
+}

@@ -1,0 +1,362 @@
+/* Tunnels: a Unix socket in the private runtime directory (0700, no TCP
+ * listener anywhere) for each (host, port) a source asks for; every local
+ * connection to it gets its own direct-tcpip channel to host:port as seen
+ * from the remote host, and bytes are pumped both ways through bounded
+ * buffers. A client that connects while the session is still coming up
+ * waits for it; when the session goes away, its clients are closed (they
+ * see the connection end and report it). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "transport_internal.h"
+
+#define MAX_CLIENTS_PER_TUNNEL 32
+
+typedef enum { TC_WAITING, TC_OPENING, TC_PUMPING } tc_phase;
+
+struct tunnel_client {
+    tunnel *tun;
+    int fd;
+    tc_phase phase;
+    LIBSSH2_CHANNEL *channel;
+    char up[TUNNEL_BUF]; /* local -> remote */
+    size_t up_len, up_off;
+    char down[TUNNEL_BUF]; /* remote -> local */
+    size_t down_len, down_off;
+    bool local_eof, remote_eof, eof_sent, local_shut;
+    tunnel_client *next;
+};
+
+static void on_client_io(loop_t *loop, int fd, int revents, void *arg);
+
+/* A tunnel that cannot be made is the source's problem, not the session's:
+ * the error is set, the state left alone. */
+static void __attribute__((format(printf, 2, 3))) tunnel_error(transport_t *t, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    snprintf(t->error, sizeof(t->error), "%s: %s", t->host->name, msg);
+}
+
+static void client_close(tunnel_client *c)
+{
+    tunnel *tun = c->tun;
+    transport_t *t = tun->t;
+    for (tunnel_client **p = &tun->clients; *p; p = &(*p)->next) {
+        if (*p == c) {
+            *p = c->next;
+            break;
+        }
+    }
+    if (t->writer == c)
+        t->writer = NULL;
+    if (t->opening == c) {
+        t->opening = &t->orphan_open;
+        t->orphan_open = 2;
+    }
+    ssh_channel_discard(t, c->channel);
+    loop_unwatch(t->loop, c->fd);
+    close(c->fd);
+    free(c);
+}
+
+static void client_watch(tunnel_client *c)
+{
+    short events = 0;
+    if (c->phase == TC_PUMPING && !c->local_eof && c->up_len < sizeof(c->up))
+        events |= POLLIN;
+    if (c->down_len > c->down_off)
+        events |= POLLOUT;
+    loop_watch(c->tun->t->loop, c->fd, events, on_client_io, c);
+}
+
+static void on_client_io(loop_t *loop, int fd, int revents, void *arg)
+{
+    tunnel_client *c = arg;
+    transport_t *t = c->tun->t;
+    if (t->state != TRANSPORT_UP) {
+        client_watch(c);
+        return;
+    }
+    ssh_drive(t);
+}
+
+static void on_accept(loop_t *loop, int fd, int revents, void *arg)
+{
+    tunnel *tun = arg;
+    transport_t *t = tun->t;
+    for (;;) {
+        int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (cfd < 0)
+            return;
+        int n = 0;
+        for (tunnel_client *c = tun->clients; c; c = c->next)
+            n++;
+        tunnel_client *c =
+            n < MAX_CLIENTS_PER_TUNNEL && t->state != TRANSPORT_DOWN ? calloc(1, sizeof(*c)) : NULL;
+        if (!c) {
+            close(cfd); /* the client sees the connection end at once */
+            continue;
+        }
+        c->tun = tun;
+        c->fd = cfd;
+        c->phase = TC_WAITING;
+        c->next = tun->clients;
+        tun->clients = c;
+        client_watch(c);
+        if (t->state == TRANSPORT_UP)
+            ssh_drive(t);
+    }
+}
+
+/* Creates each directory of rel under base, 0700. */
+static int make_dirs(const char *base, const char *rel, char *err, size_t errsize)
+{
+    char path[512];
+    int n = snprintf(path, sizeof(path), "%s/%s", base, rel);
+    if (n < 0 || (size_t)n >= sizeof(path)) {
+        snprintf(err, errsize, "tunnel path too long");
+        return -1;
+    }
+    for (char *p = path + strlen(base) + 1; (p = strchr(p, '/')); p++) {
+        *p = '\0';
+        if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+            snprintf(err, errsize, "cannot create %s: %s", path, strerror(errno));
+            return -1;
+        }
+        *p = '/';
+    }
+    return 0;
+}
+
+const char *ssh_tunnel_open(transport_t *t, const char *host, int port, const char *name)
+{
+    for (tunnel *tun = t->tunnels; tun; tun = tun->next)
+        if (tun->port == port && strcmp(tun->host, host) == 0 && strcmp(tun->name, name) == 0)
+            return tun->path;
+    char err[600];
+    if (!t->opts.runtime_dir || strstr(name, "..")) {
+        tunnel_error(t, "no private directory for tunnels");
+        return NULL;
+    }
+    char rel[400];
+    snprintf(rel, sizeof(rel), "%s/%s", t->host->name, name);
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    int n = snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", t->opts.runtime_dir, rel);
+    if (n < 0 || (size_t)n >= sizeof(sa.sun_path)) {
+        tunnel_error(t, "tunnel socket path too long: %s/%s", t->opts.runtime_dir, rel);
+        return NULL;
+    }
+    if (make_dirs(t->opts.runtime_dir, rel, err, sizeof(err)) < 0) {
+        tunnel_error(t, "%s", err);
+        return NULL;
+    }
+    tunnel *tun = calloc(1, sizeof(*tun));
+    if (!tun)
+        return NULL;
+    tun->t = t;
+    tun->host = strdup(host);
+    tun->name = strdup(name);
+    tun->port = port;
+    snprintf(tun->path, sizeof(tun->path), "%s", sa.sun_path);
+    unlink(tun->path); /* a socket left by an opsdeck that was killed */
+    tun->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (!tun->host || !tun->name || tun->listen_fd < 0 ||
+        bind(tun->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+        chmod(tun->path, 0600) < 0 || listen(tun->listen_fd, 16) < 0) {
+        tunnel_error(t, "cannot listen on %s: %s", tun->path, strerror(errno));
+        if (tun->listen_fd >= 0)
+            close(tun->listen_fd);
+        free(tun->host);
+        free(tun->name);
+        free(tun);
+        return NULL;
+    }
+    loop_watch(t->loop, tun->listen_fd, POLLIN, on_accept, tun);
+    tun->next = t->tunnels;
+    t->tunnels = tun;
+    return tun->path;
+}
+
+/* 2 the client is gone, 1 moved, 0 waits, -1 the session failed */
+static int pump(tunnel_client *c)
+{
+    transport_t *t = c->tun->t;
+    int moved = 0;
+    /* local -> buffer */
+    while (!c->local_eof && c->up_len < sizeof(c->up)) {
+        ssize_t n = recv(c->fd, c->up + c->up_len, sizeof(c->up) - c->up_len, 0);
+        if (n > 0) {
+            c->up_len += (size_t)n;
+            moved = 1;
+        } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+            c->local_eof = true;
+            moved = 1;
+        } else if (errno == EAGAIN) {
+            break;
+        }
+    }
+    /* buffer -> channel */
+    while (c->up_off < c->up_len) {
+        ssize_t n = libssh2_channel_write(c->channel, c->up + c->up_off, c->up_len - c->up_off);
+        if (n == LIBSSH2_ERROR_EAGAIN) {
+            ssh_note_blocked(t, c);
+            break;
+        }
+        if (n < 0)
+            return ssh_error_is_fatal((int)n) ? -1 : (client_close(c), 2);
+        c->up_off += (size_t)n;
+        moved = 1;
+    }
+    if (c->up_off == c->up_len)
+        c->up_off = c->up_len = 0;
+    if (c->local_eof && c->up_len == 0 && !c->eof_sent) {
+        int rc = libssh2_channel_send_eof(c->channel);
+        if (rc == LIBSSH2_ERROR_EAGAIN)
+            ssh_note_blocked(t, c);
+        else if (rc < 0 && ssh_error_is_fatal(rc))
+            return -1;
+        else
+            c->eof_sent = true;
+    }
+    /* channel -> buffer */
+    if (c->down_off == c->down_len)
+        c->down_off = c->down_len = 0;
+    while (!c->remote_eof && c->down_len < sizeof(c->down)) {
+        ssize_t n =
+            libssh2_channel_read(c->channel, c->down + c->down_len, sizeof(c->down) - c->down_len);
+        if (n > 0) {
+            c->down_len += (size_t)n;
+            moved = 1;
+            continue;
+        }
+        if (n < 0 && n != LIBSSH2_ERROR_EAGAIN)
+            return ssh_error_is_fatal((int)n) ? -1 : (client_close(c), 2);
+        if (libssh2_channel_eof(c->channel)) {
+            c->remote_eof = true;
+            moved = 1;
+        }
+        break;
+    }
+    /* buffer -> local */
+    while (c->down_off < c->down_len) {
+        ssize_t n = send(c->fd, c->down + c->down_off, c->down_len - c->down_off, MSG_NOSIGNAL);
+        if (n > 0) {
+            c->down_off += (size_t)n;
+            moved = 1;
+        } else if (n < 0 && errno == EAGAIN) {
+            break;
+        } else if (n < 0 && errno != EINTR) {
+            client_close(c); /* the local client went away */
+            return 2;
+        }
+    }
+    if (c->remote_eof && c->down_off == c->down_len && !c->local_shut) {
+        shutdown(c->fd, SHUT_WR);
+        c->local_shut = true;
+    }
+    if (c->local_shut && c->local_eof && c->eof_sent) {
+        client_close(c);
+        return 2;
+    }
+    client_watch(c);
+    return moved;
+}
+
+static int drive_client(tunnel_client *c)
+{
+    transport_t *t = c->tun->t;
+    if (c->phase == TC_WAITING) {
+        if (t->opening)
+            return 0;
+        t->opening = c;
+        c->phase = TC_OPENING;
+    }
+    if (c->phase == TC_OPENING) {
+        c->channel =
+            libssh2_channel_direct_tcpip_ex(t->session, c->tun->host, c->tun->port, "127.0.0.1", 0);
+        if (!c->channel) {
+            int rc = libssh2_session_last_errno(t->session);
+            if (rc == LIBSSH2_ERROR_EAGAIN) {
+                ssh_note_blocked(t, c);
+                return 0;
+            }
+            t->opening = NULL;
+            if (ssh_error_is_fatal(rc))
+                return -1;
+            client_close(c); /* refused on the far side: the client sees it end */
+            return 2;
+        }
+        t->opening = NULL;
+        c->phase = TC_PUMPING;
+    }
+    return pump(c);
+}
+
+int ssh_tunnel_drive(transport_t *t)
+{
+    int moved = 0;
+again:
+    for (tunnel *tun = t->tunnels; tun; tun = tun->next) {
+        for (tunnel_client *c = tun->clients; c; c = c->next) {
+            if (!ssh_may_drive(t, c))
+                continue;
+            int rc = drive_client(c);
+            if (rc < 0)
+                return -1;
+            if (rc > 0)
+                moved = 1;
+            if (rc == 2)
+                goto again;
+        }
+    }
+    return moved;
+}
+
+void ssh_tunnel_drop_clients(transport_t *t)
+{
+    for (tunnel *tun = t->tunnels; tun; tun = tun->next) {
+        while (tun->clients) {
+            tunnel_client *c = tun->clients;
+            c->channel = NULL; /* the session frees its channels */
+            if (t->opening == c)
+                t->opening = NULL;
+            client_close(c);
+        }
+    }
+}
+
+void ssh_tunnel_free_all(transport_t *t)
+{
+    ssh_tunnel_drop_clients(t);
+    while (t->tunnels) {
+        tunnel *tun = t->tunnels;
+        t->tunnels = tun->next;
+        loop_unwatch(t->loop, tun->listen_fd);
+        close(tun->listen_fd);
+        unlink(tun->path);
+        /* the directories made for it, innermost first; left if not empty */
+        char dir[512];
+        snprintf(dir, sizeof(dir), "%s", tun->path);
+        for (char *slash;
+             (slash = strrchr(dir, '/')) && strlen(dir) > strlen(t->opts.runtime_dir);) {
+            *slash = '\0';
+            if (strlen(dir) <= strlen(t->opts.runtime_dir) || rmdir(dir) < 0)
+                break;
+        }
+        free(tun->host);
+        free(tun->name);
+        free(tun);
+    }
+}
