@@ -35,9 +35,12 @@ UNIT_BINS = $(UNIT_SRCS:%.c=$(BUILD)/%)
 INTEG_SRCS = $(sort $(wildcard tests/integration/test_*.c))
 INTEG_BINS = $(INTEG_SRCS:%.c=$(BUILD)/%)
 TEST_SUPPORT = $(wildcard tests/support/*.c)
+FUZZ_BIN  = $(BUILD)/fuzz/prom_fuzz
+FUZZ_TIME ?= 300
+BENCH_BIN = $(BUILD)/bench/prom-parse
 
 .PHONY: all deps tests check sanitize demo install uninstall clean format format-check \
-        unit integration e2e
+        unit integration e2e fuzz bench
 
 all: $(OPSDECK)
 
@@ -57,7 +60,29 @@ $(BUILD)/tests/%: tests/%.c $(LIB) $(TEST_SUPPORT)
 	$(CC) $(CPPFLAGS_ALL) -Itests $(CFLAGS_ALL) -o $@ $< $(TEST_SUPPORT) $(LIB) \
 	    $(LDLIBS_ALL) $(TEST_LIBS)
 
-tests: $(OPSDECK) $(UNIT_BINS) $(INTEG_BINS)
+tests: $(OPSDECK) $(UNIT_BINS) $(INTEG_BINS) $(FUZZ_BIN)
+
+# The parser's libFuzzer target (clang). `make check` runs it briefly
+# (tests/unit/test_fuzz_prom.sh); `make fuzz` runs it for FUZZ_TIME seconds.
+$(FUZZ_BIN): fuzz/prom_fuzz.c src/parse/prom.c include/opsdeck/parse/prom.h
+	@mkdir -p $(dir $@)
+	clang -std=c11 -Iinclude -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -o $@ fuzz/prom_fuzz.c src/parse/prom.c -lm
+
+fuzz: deps
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+	@mkdir -p $(BUILD)/fuzz/corpus
+	$(FUZZ_BIN) -max_total_time=$(FUZZ_TIME) $(BUILD)/fuzz/corpus fuzz/corpus/prom
+
+# The parser's speed beside Prometheus's Go parser and the Python client's
+# (bench/compare.sh; results in docs/BENCHMARKS.md).
+$(BUILD)/bench/%: bench/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -o $@ $< $(LIB) $(LDLIBS_ALL)
+
+bench: deps
+	@$(MAKE) --no-print-directory $(BENCH_BIN)
+	@PROM_PARSE=$(CURDIR)/$(BENCH_BIN) BUILD=$(BUILD) bench/compare.sh
 
 # Installs what is missing (Debian packages), through the one script.
 deps:

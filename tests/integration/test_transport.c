@@ -385,7 +385,7 @@ static void unknown_host_key_accepted_in_console(void **state)
     char line[1024] = "";
     assert_non_null(fgets(line, sizeof(line), f));
     fclose(f);
-    char want[1024], pub[900] = "";
+    char want[2048], pub[900] = "";
     f = fopen(sbx("SBX_PRODUCTION_HOSTKEY"), "r");
     assert_non_null(f);
     assert_non_null(fgets(pub, sizeof(pub), f));
