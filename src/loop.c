@@ -39,7 +39,30 @@ struct loop {
     /* scratch for one poll() call, kept to avoid an allocation per turn */
     struct pollfd pfds[LOOP_MAX_WATCHERS];
     uint64_t polled_generation[LOOP_MAX_WATCHERS];
+    /* memory a callback cannot free under its caller's feet (loop_defer_free) */
+    void **deferred;
+    int ndeferred, deferred_cap;
 };
+
+static void free_deferred(loop_t *loop)
+{
+    for (int i = 0; i < loop->ndeferred; i++)
+        free(loop->deferred[i]);
+    loop->ndeferred = 0;
+}
+
+void loop_defer_free(loop_t *loop, void *p)
+{
+    if (loop->ndeferred == loop->deferred_cap) {
+        int cap = loop->deferred_cap ? loop->deferred_cap * 2 : 16;
+        void **d = realloc(loop->deferred, (size_t)cap * sizeof(*d));
+        if (!d)
+            return; /* leaked rather than freed too early */
+        loop->deferred = d;
+        loop->deferred_cap = cap;
+    }
+    loop->deferred[loop->ndeferred++] = p;
+}
 
 static int64_t monotonic_ms(void)
 {
@@ -70,6 +93,8 @@ void loop_free(loop_t *loop)
 {
     if (!loop)
         return;
+    free_deferred(loop);
+    free(loop->deferred);
     free(loop->timers);
     free(loop);
 }
@@ -209,6 +234,7 @@ static int dispatch_fds(loop_t *loop, int npolled)
 
 int loop_run_once(loop_t *loop, int max_wait_ms)
 {
+    free_deferred(loop); /* every callback of the last turn has returned */
     int n = 0;
     for (int i = 0; i < loop->nwatchers; i++) {
         const struct watcher *w = &loop->watchers[i];

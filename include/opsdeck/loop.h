@@ -43,6 +43,9 @@ double loop_wall_time(void);
  * ready fds and due timers. Returns the number of callbacks run, -1 on a
  * poll() error other than EINTR. */
 int loop_run_once(loop_t *loop, int max_wait_ms);
+/* Frees p once the callbacks of this turn have returned (or at
+ * loop_free()): for memory a callback's caller may still look at. */
+void loop_defer_free(loop_t *loop, void *p);
 /* Runs turns until loop_stop(). */
 void loop_run(loop_t *loop);
 void loop_stop(loop_t *loop);

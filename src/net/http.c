@@ -66,6 +66,9 @@ static void finish(http_request *r, CURLcode code)
     if (code == CURLE_OK) {
         res.ok = true;
         curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &res.status);
+        char *ctype = NULL;
+        curl_easy_getinfo(r->easy, CURLINFO_CONTENT_TYPE, &ctype);
+        snprintf(res.content_type, sizeof(res.content_type), "%s", ctype ? ctype : "");
     } else {
         describe_failure(r, code, &res);
     }

@@ -2,7 +2,7 @@
  *
  * hiredis may free the context from inside redisAsyncHandleRead (on an
  * error or a disconnect), and calls cleanup() when it does. The adapter is
- * then only marked dead and freed from a zero-delay timer, so that the I/O
+ * then only marked dead and freed by loop_defer_free(), so that the I/O
  * callback below can still look at it after handing over the read. */
 #include "opsdeck/net/redis_loop.h"
 
@@ -15,11 +15,6 @@ typedef struct redis_adapter {
     short events;
     bool dead;
 } redis_adapter;
-
-static void free_adapter(loop_t *loop, void *arg)
-{
-    free(arg);
-}
 
 static void on_ready(loop_t *loop, int fd, int revents, void *arg)
 {
@@ -67,7 +62,7 @@ static void cleanup(void *p)
     loop_unwatch(a->loop, a->fd);
     a->dead = true;
     a->ac = NULL;
-    loop_timer_add(a->loop, 0, free_adapter, a);
+    loop_defer_free(a->loop, a);
 }
 
 int redis_loop_attach(redisAsyncContext *ac, loop_t *loop)

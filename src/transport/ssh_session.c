@@ -62,8 +62,15 @@ static void disconnect(transport_t *t)
     t->writer = NULL;
     ssh_tunnel_drop_clients(t);
     ssh_auth_reset(t);
-    if (t->session)
-        libssh2_session_free(t->session);
+    if (t->session) {
+        /* with the socket shut, whatever libssh2 still wants to send fails
+         * at once instead of returning EAGAIN, which would leave the
+         * session half freed */
+        if (t->fd >= 0)
+            shutdown(t->fd, SHUT_RDWR);
+        for (int i = 0; i < 100 && libssh2_session_free(t->session) == LIBSSH2_ERROR_EAGAIN; i++)
+            ;
+    }
     t->session = NULL;
     if (t->fd >= 0) {
         loop_unwatch(t->loop, t->fd);

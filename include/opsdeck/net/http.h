@@ -20,8 +20,9 @@ typedef struct http_response {
     long status; /* HTTP status when ok */
     char *body;  /* NUL-terminated, at most max_bytes; "" when none */
     size_t body_len;
-    double total_s;  /* from the request to the last byte (or the error) */
-    char error[512]; /* when !ok: the URL and the cause */
+    double total_s;         /* from the request to the last byte (or the error) */
+    char content_type[128]; /* the Content-Type header when ok; "" none */
+    char error[512];        /* when !ok: the URL and the cause */
 } http_response;
 
 typedef void (*http_done_fn)(const http_response *res, void *arg);

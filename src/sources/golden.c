@@ -1,0 +1,220 @@
+/* The golden signals of a host: by PromQL instant queries when the host has
+ * `prometheus =`, else from a direct scrape of its `metrics =` page; and
+ * saturation (CPU, memory, disk) from its `node_metrics =` page when it has
+ * one. Every fetch of a refresh runs at once; the refresh ends when the
+ * last answers. */
+#include <curl/curl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "opsdeck/signals/golden.h"
+#include "opsdeck/signals/saturation.h"
+#include "opsdeck/sources/http_source.h"
+
+#define METRICS_MAX   (32 * 1024 * 1024) /* a big /metrics page is a few MB */
+#define PROMQL_MAX    (256 * 1024)
+#define PROMQL_WINDOW "1m"
+
+enum { Q_RPS, Q_ERRORS, Q_P50, Q_P95, Q_P99, NQUERIES };
+
+typedef struct golden_state golden_state;
+
+typedef struct fetch {
+    golden_state *st;
+    int index; /* the query (PromQL), or -1 the scrape, -2 node metrics */
+    http_request *req;
+} fetch;
+
+struct golden_state {
+    const source_ctx *ctx;
+    scrape_rates rates;
+    node_rates node;
+    fetch fetches[NQUERIES + 1];
+    int pending;
+    golden_values values;
+    saturation sat;
+    char error[512];
+};
+
+static bool golden_enabled(const host_config *host)
+{
+    return host->metrics || host->prometheus;
+}
+
+static void *golden_start(const source_ctx *ctx)
+{
+    golden_state *st = calloc(1, sizeof(*st));
+    if (st)
+        st->ctx = ctx;
+    return st;
+}
+
+static void note_error(golden_state *st, const char *fmt, const char *what)
+{
+    if (!st->error[0])
+        snprintf(st->error, sizeof(st->error), fmt, what);
+}
+
+static void finish_refresh(golden_state *st)
+{
+    const source_ctx *ctx = st->ctx;
+    double now = loop_wall_time();
+    if (st->error[0]) {
+        model_source_failed(ctx->model, ctx->host, SRC_GOLDEN, now, "%s: golden signals: %s",
+                            ctx->host->config->name, st->error);
+    } else {
+        golden_sample *g = &ctx->host->golden;
+        snprintf(g->source, sizeof(g->source), "%s",
+                 ctx->host->config->prometheus ? "prometheus" : "metrics");
+        g->rps = st->values.rps;
+        g->error_ratio = st->values.error_ratio;
+        g->latency_p50_s = st->values.p50_s;
+        g->latency_p95_s = st->values.p95_s;
+        g->latency_p99_s = st->values.p99_s;
+        g->cpu_percent = st->sat.cpu_percent;
+        g->mem_percent = st->sat.mem_percent;
+        g->disk_free_percent = st->sat.disk_free_percent;
+        /* the first direct scrape only primes the rates: nothing to plot */
+        if (!isnan(g->rps)) {
+            history_push(&g->rps_hist, g->rps);
+            history_push(&g->error_hist, g->error_ratio);
+            history_push(&g->p95_hist, g->latency_p95_s);
+            history_push(&g->cpu_hist, g->cpu_percent);
+            history_push(&g->mem_hist, g->mem_percent);
+        }
+        model_source_ok(ctx->model, ctx->host, SRC_GOLDEN, now);
+    }
+    ctx->attempt_done(ctx, SRC_GOLDEN);
+}
+
+static void on_fetch(const http_response *res, void *arg)
+{
+    fetch *f = arg;
+    golden_state *st = f->st;
+    const host_config *hc = st->ctx->host->config;
+    f->req = NULL;
+    char err[400];
+    if (!res->ok) {
+        note_error(st, "%s", res->error);
+    } else if (res->status != 200) {
+        snprintf(err, sizeof(err), "HTTP %ld from %s", res->status,
+                 f->index == -2   ? hc->node_metrics
+                 : f->index == -1 ? hc->metrics
+                                  : hc->prometheus);
+        note_error(st, "%s", err);
+    } else if (f->index == -1) {
+        if (scrape_rates_update(&st->rates, hc, res->body, res->body_len,
+                                prom_format_of(res->content_type), loop_wall_time(), &st->values,
+                                err, sizeof(err)) < 0)
+            note_error(st, "%s", err);
+    } else if (f->index == -2) {
+        if (node_rates_update(&st->node, res->body, res->body_len,
+                              prom_format_of(res->content_type), loop_wall_time(), &st->sat, err,
+                              sizeof(err)) < 0)
+            note_error(st, "node metrics: %s", err);
+    } else {
+        double v;
+        double *slot[NQUERIES] = {&st->values.rps, &st->values.error_ratio, &st->values.p50_s,
+                                  &st->values.p95_s, &st->values.p99_s};
+        if (promql_value(res->body, &v, err, sizeof(err)) < 0)
+            note_error(st, "PromQL: %s", err);
+        else
+            *slot[f->index] = v;
+    }
+    if (--st->pending == 0)
+        finish_refresh(st);
+}
+
+/* The five instant queries, in the host's metric and label names. */
+static void promql_expr(const host_config *hc, int q, char *out, size_t size)
+{
+    const char *req = hc->requests_metric ? hc->requests_metric : "http_requests_total";
+    const char *dur = hc->duration_metric ? hc->duration_metric : "http_request_duration_seconds";
+    const char *status = hc->status_label ? hc->status_label : "status";
+    static const double quantiles[] = {0.5, 0.95, 0.99};
+    switch (q) {
+    case Q_RPS:
+        snprintf(out, size, "sum(rate(%s[" PROMQL_WINDOW "]))", req);
+        break;
+    case Q_ERRORS: /* no 5xx series at all is an error ratio of 0, not "no data" */
+        snprintf(out, size,
+                 "(sum(rate(%s{%s=~\"5..\"}[" PROMQL_WINDOW "])) or vector(0)) / "
+                 "sum(rate(%s[" PROMQL_WINDOW "]))",
+                 req, status, req);
+        break;
+    default:
+        snprintf(out, size,
+                 "histogram_quantile(%g, sum by (le) (rate(%s_bucket[" PROMQL_WINDOW "])))",
+                 quantiles[q - Q_P50], dur);
+    }
+}
+
+static bool start_fetch(golden_state *st, fetch *f, int index, const char *url, size_t max)
+{
+    char err[512];
+    f->st = st;
+    f->index = index;
+    f->req = http_source_get(st->ctx, url, max, on_fetch, f, err, sizeof(err));
+    if (!f->req) {
+        note_error(st, "%s", err);
+        return false;
+    }
+    st->pending++;
+    return true;
+}
+
+static void golden_tick(void *state)
+{
+    golden_state *st = state;
+    if (st->pending)
+        return;
+    const host_config *hc = st->ctx->host->config;
+    st->error[0] = '\0';
+    st->values = (golden_values){NAN, NAN, NAN, NAN, NAN};
+    st->sat = (saturation){-1, -1, -1};
+    st->pending = 1; /* held while starting, so no answer ends the refresh early */
+    if (hc->prometheus) {
+        CURL *esc = curl_easy_init();
+        for (int q = 0; q < NQUERIES && esc; q++) {
+            char expr[512], url[2048];
+            promql_expr(hc, q, expr, sizeof(expr));
+            char *e = curl_easy_escape(esc, expr, 0);
+            size_t base = strlen(hc->prometheus);
+            if (base && hc->prometheus[base - 1] == '/')
+                base--;
+            snprintf(url, sizeof(url), "%.*s/api/v1/query?query=%s", (int)base, hc->prometheus,
+                     e ? e : "");
+            curl_free(e);
+            start_fetch(st, &st->fetches[q], q, url, PROMQL_MAX);
+        }
+        if (!esc)
+            note_error(st, "%s", "out of memory");
+        curl_easy_cleanup(esc);
+    } else {
+        start_fetch(st, &st->fetches[0], -1, hc->metrics, METRICS_MAX);
+    }
+    if (hc->node_metrics)
+        start_fetch(st, &st->fetches[NQUERIES], -2, hc->node_metrics, METRICS_MAX);
+    if (--st->pending == 0)
+        finish_refresh(st);
+}
+
+static void golden_stop(void *state)
+{
+    golden_state *st = state;
+    for (int i = 0; i <= NQUERIES; i++)
+        http_cancel(st->fetches[i].req);
+    series_map_free(st->rates.series);
+    series_map_free(st->node.series);
+    free(st);
+}
+
+const source_ops golden_source = {
+    .kind = SRC_GOLDEN,
+    .enabled = golden_enabled,
+    .start = golden_start,
+    .tick = golden_tick,
+    .stop = golden_stop,
+};
