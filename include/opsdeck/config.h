@@ -53,6 +53,7 @@ typedef struct host_config {
     char *requests_metric; /* default http_requests_total */
     char *duration_metric; /* default http_request_duration_seconds */
     char *status_label;    /* default status */
+    char *promql_window;   /* the rate() window of the PromQL queries, default 1m */
     thresholds limits;     /* [opsdeck] values unless the host overrides */
 } host_config;
 

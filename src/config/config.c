@@ -268,6 +268,7 @@ static void free_host(host_config *h)
         h->requests_metric,
         h->duration_metric,
         h->status_label,
+        h->promql_window,
     };
     for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
         free(strings[i]);

@@ -85,6 +85,26 @@ static bool parse_percent(const char *v, double *out)
     return !*suffix || !strcmp(suffix, "%");
 }
 
+/* A PromQL range: digits and a unit, possibly several ("1m30s") */
+static bool is_prom_duration(const char *v)
+{
+    if (!*v)
+        return false;
+    while (*v) {
+        if (!isdigit((unsigned char)*v))
+            return false;
+        while (isdigit((unsigned char)*v))
+            v++;
+        if (v[0] == 'm' && v[1] == 's')
+            v += 2;
+        else if (*v && strchr("smhdwy", *v))
+            v++;
+        else
+            return false;
+    }
+    return true;
+}
+
 static bool is_url(const char *v)
 {
     return !strncmp(v, "http://", 7) || !strncmp(v, "https://", 8);
@@ -170,6 +190,7 @@ static bool open_host(parse_state *st, const char *name)
     h->requests_metric = strdup("http_requests_total");
     h->duration_metric = strdup("http_request_duration_seconds");
     h->status_label = strdup("status");
+    h->promql_window = strdup("1m");
     set[cfg->nhosts] = 0;
     env_line[cfg->nhosts] = 0;
     st->index = cfg->nhosts++;
@@ -409,6 +430,7 @@ static const string_key host_strings[] = {
     HOST_FIELD("requests_metric", requests_metric, KIND_TEXT),
     HOST_FIELD("duration_metric", duration_metric, KIND_TEXT),
     HOST_FIELD("status_label", status_label, KIND_TEXT),
+    HOST_FIELD("promql_window", promql_window, KIND_TEXT),
 };
 
 static void set_host_key(parse_state *st, const char *key, const char *value)
@@ -440,6 +462,9 @@ static void set_host_key(parse_state *st, const char *key, const char *value)
             st->host_env_line[st->index] = st->line;
         else if (!strcmp(key, "postgres"))
             check_conninfo(st, value);
+        else if (!strcmp(key, "promql_window") && !is_prom_duration(value))
+            PROBLEM(st, "promql_window = %s: expected a Prometheus duration like 30s, 1m or 5m",
+                    value);
         else if (!strcmp(key, "redis"))
             check_redis_address(st, value);
         else if (!strcmp(key, "ssh")) {

@@ -13,9 +13,8 @@
 #include "opsdeck/signals/saturation.h"
 #include "opsdeck/sources/http_source.h"
 
-#define METRICS_MAX   (32 * 1024 * 1024) /* a big /metrics page is a few MB */
-#define PROMQL_MAX    (256 * 1024)
-#define PROMQL_WINDOW "1m"
+#define METRICS_MAX (32 * 1024 * 1024) /* a big /metrics page is a few MB */
+#define PROMQL_MAX  (256 * 1024)
 
 enum { Q_RPS, Q_ERRORS, Q_P50, Q_P95, Q_P99, NQUERIES };
 
@@ -133,21 +132,19 @@ static void promql_expr(const host_config *hc, int q, char *out, size_t size)
     const char *req = hc->requests_metric ? hc->requests_metric : "http_requests_total";
     const char *dur = hc->duration_metric ? hc->duration_metric : "http_request_duration_seconds";
     const char *status = hc->status_label ? hc->status_label : "status";
+    const char *w = hc->promql_window ? hc->promql_window : "1m";
     static const double quantiles[] = {0.5, 0.95, 0.99};
     switch (q) {
     case Q_RPS:
-        snprintf(out, size, "sum(rate(%s[" PROMQL_WINDOW "]))", req);
+        snprintf(out, size, "sum(rate(%s[%s]))", req, w);
         break;
     case Q_ERRORS: /* no 5xx series at all is an error ratio of 0, not "no data" */
-        snprintf(out, size,
-                 "(sum(rate(%s{%s=~\"5..\"}[" PROMQL_WINDOW "])) or vector(0)) / "
-                 "sum(rate(%s[" PROMQL_WINDOW "]))",
-                 req, status, req);
+        snprintf(out, size, "(sum(rate(%s{%s=~\"5..\"}[%s])) or vector(0)) / sum(rate(%s[%s]))",
+                 req, status, w, req, w);
         break;
     default:
-        snprintf(out, size,
-                 "histogram_quantile(%g, sum by (le) (rate(%s_bucket[" PROMQL_WINDOW "])))",
-                 quantiles[q - Q_P50], dur);
+        snprintf(out, size, "histogram_quantile(%g, sum by (le) (rate(%s_bucket[%s])))",
+                 quantiles[q - Q_P50], dur, w);
     }
 }
 

@@ -326,6 +326,9 @@ metrics = $api/metrics
 health = $api/api/v1/health
 ws_stats = $api/ws/stats
 prometheus = http://$a:${PROM_PORT[$h]}
+; the sandbox's Prometheus scrapes every second: a short window follows
+; a change of traffic within seconds
+promql_window = 10s
 alertmanager = http://$a:${AM_PORT[$h]}
 postgres = host=$a port=${PG_PORT[$h]} dbname=$PG_DB user=$PG_USER
 redis = $a:${REDIS_PORT[$h]}

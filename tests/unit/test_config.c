@@ -100,6 +100,7 @@ static void defaults(void **state)
     assert_string_equal(h->requests_metric, "http_requests_total");
     assert_string_equal(h->duration_metric, "http_request_duration_seconds");
     assert_string_equal(h->status_label, "status");
+    assert_string_equal(h->promql_window, "1m");
     assert_true(h->limits.p95_warn_s == 0.2 && h->limits.p95_crit_s == 0.5);
     assert_true(h->limits.error_warn == 0.01 && h->limits.error_crit == 0.05);
     assert_true(h->limits.cpu_warn == 70 && h->limits.cpu_crit == 90);
@@ -216,6 +217,8 @@ static void every_error_names_its_line(void **state)
     expect_one_problem("[env s]\n[host a]\nenv = s\nmetrics = 127.0.0.1:8000/metrics\n", 4, "URL");
     expect_one_problem("[env s]\n[host a]\nenv = s\nredis = 127.0.0.1:notaport\n", 4, "redis");
     expect_one_problem("[env s]\n[host a]\nenv = s\nredis_db = -1\n", 4, "redis_db");
+    expect_one_problem("[env s]\n[host a]\nenv = s\npromql_window = 5 minutes\n", 4,
+                       "Prometheus duration");
     expect_one_problem("[env s]\n[host a]\nenv = s\npostgres = host=x port\n", 4, "postgres");
     expect_one_problem("[env s]\n[host a]\nenv = s\n[runbook r]\ntitle = t\n", 4, "no run =");
     expect_one_problem("[env s]\n[host a]\nenv = s\n[runbook r]\nrun = x\nkey = K\n", 4,
