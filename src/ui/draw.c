@@ -104,6 +104,20 @@ attr_t ui_env_attr(const ui_t *ui, const char *env, bool active)
     return ui->attr[active ? THEME_TAB_ACTIVE : THEME_TAB];
 }
 
+theme_role ui_level_role(signal_level level, theme_role ok_role)
+{
+    switch (level) {
+    case LEVEL_CRIT:
+        return THEME_CRIT;
+    case LEVEL_WARN:
+        return THEME_WARN;
+    case LEVEL_OK:
+        return ok_role;
+    default:
+        return THEME_DIM;
+    }
+}
+
 theme_role ui_state_role(const char *word)
 {
     static const struct {

@@ -1,10 +1,14 @@
 /* Panel 1, overview: every host of the environment on one screen, its
- * connection state, how old its data is, its containers, what is unhealthy
- * and what failed; below, each source of the selected host and its age. */
+ * connection state, how old its data is, its containers, its golden
+ * signals, health answer and alerts at a glance (coloured by threshold),
+ * what is unhealthy and what failed; below, each source of the selected host and its age. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "opsdeck/alert_counts.h"
+#include "opsdeck/signals/levels.h"
 #include "opsdeck/ui/table.h"
 #include "opsdeck/ui/text.h"
 #include "opsdeck/ui/ui.h"
@@ -15,15 +19,35 @@ typedef struct overview {
     table_view view;
 } overview;
 
-enum { COL_HOST, COL_STATE, COL_AGE, COL_CTRS, COL_UNHEALTHY, COL_ERROR, NCOLS };
+enum {
+    COL_HOST,
+    COL_STATE,
+    COL_AGE,
+    COL_CTRS,
+    COL_RPS,
+    COL_ERRORS,
+    COL_P95,
+    COL_CPU,
+    COL_HEALTH,
+    COL_ALERTS,
+    COL_UNHEALTHY,
+    COL_ERROR,
+    NCOLS
+};
 
 static const column_spec columns[NCOLS] = {
     [COL_HOST] = {"HOST", 8, 24, 0, false},
     [COL_STATE] = {"STATE", 10, 10, 0, false},
     [COL_AGE] = {"AGE", 6, 7, 1, true},
     [COL_CTRS] = {"CTRS", 5, 7, 1, true},
-    [COL_UNHEALTHY] = {"UNHEALTHY", 10, 40, 2, false},
-    [COL_ERROR] = {"ERROR", 10, 400, 3, false},
+    [COL_RPS] = {"REQ/S", 7, 8, 2, true},
+    [COL_ERRORS] = {"ERR%", 6, 7, 2, true},
+    [COL_P95] = {"P95", 7, 8, 2, true},
+    [COL_CPU] = {"CPU%", 6, 6, 4, true},
+    [COL_HEALTH] = {"HEALTH", 6, 6, 3, true},
+    [COL_ALERTS] = {"ALERTS", 6, 9, 2, true},
+    [COL_UNHEALTHY] = {"UNHEALTHY", 10, 40, 5, false},
+    [COL_ERROR] = {"ERROR", 10, 400, 6, false},
 };
 
 static const char *const help[] = {
@@ -99,6 +123,70 @@ static void first_error(const host_model *h, char *buf, size_t size)
     }
 }
 
+/* One golden signal, coloured by its thresholds; "-" without a value. */
+static void signal_cell(ui_t *ui, const host_model *h, signal_id id, int y, int x, int w,
+                        attr_t base, bool selected)
+{
+    char cell[32];
+    double v = golden_value(&h->golden, id);
+    bool have = h->status[SRC_GOLDEN].has_sample && !isnan(v) && v >= 0;
+    if (!have)
+        snprintf(cell, sizeof(cell), "-");
+    else if (id == SIGNAL_RPS)
+        snprintf(cell, sizeof(cell), "%.1f", v);
+    else if (id == SIGNAL_ERRORS)
+        snprintf(cell, sizeof(cell), "%.2f", v * 100);
+    else if (id == SIGNAL_P95)
+        snprintf(cell, sizeof(cell), v < 1 ? "%.0fms" : "%.2fs", v < 1 ? v * 1000 : v);
+    else
+        snprintf(cell, sizeof(cell), "%.0f", v);
+    attr_t a = base;
+    if (!selected)
+        a = ui_source_stale(h, SRC_GOLDEN)
+                ? ui->attr[THEME_STALE]
+                : ui->attr[ui_level_role(golden_level(&h->golden, &h->config->limits, id),
+                                         THEME_NORMAL)];
+    ui_put_right(y, x, w, a, cell);
+}
+
+static void health_cell(ui_t *ui, const host_model *h, int y, int x, int w, attr_t base,
+                        bool selected)
+{
+    char cell[16] = "-";
+    const source_status *s = &h->status[SRC_HEALTH];
+    attr_t a = base;
+    if (s->has_sample)
+        snprintf(cell, sizeof(cell), "%d", h->health.http_status);
+    if (!s->configured)
+        snprintf(cell, sizeof(cell), " ");
+    else if (!selected)
+        a = ui_source_stale(h, SRC_HEALTH)                                ? ui->attr[THEME_CRIT]
+            : h->health.http_status >= 200 && h->health.http_status < 300 ? ui->attr[THEME_OK]
+                                                                          : ui->attr[THEME_CRIT];
+    ui_put_right(y, x, w, a, cell);
+}
+
+/* "2C 1W" of the host's alerts, or "-" without an Alertmanager. */
+static void alerts_cell(ui_t *ui, const host_model *h, int y, int x, int w, attr_t base,
+                        bool selected)
+{
+    char cell[32];
+    alert_counts c = {0};
+    alert_counts_add(&c, &h->alerts);
+    attr_t a = base;
+    if (!h->status[SRC_ALERTS].configured)
+        snprintf(cell, sizeof(cell), " ");
+    else if (!h->status[SRC_ALERTS].has_sample)
+        snprintf(cell, sizeof(cell), "-");
+    else if (c.critical || c.warning)
+        snprintf(cell, sizeof(cell), "%dC %dW", c.critical, c.warning);
+    else
+        snprintf(cell, sizeof(cell), "%d", c.other);
+    if (!selected && (c.critical || c.warning))
+        a = ui->attr[c.critical ? THEME_CRIT : THEME_WARN];
+    ui_put_right(y, x, w, a, cell);
+}
+
 static void draw_row(ui_t *ui, const host_model *h, int y, const int *w, bool selected, double now)
 {
     attr_t base = selected ? ui->attr[THEME_SELECTED] : ui->attr[THEME_NORMAL];
@@ -134,6 +222,24 @@ static void draw_row(ui_t *ui, const host_model *h, int y, const int *w, bool se
             ui_put_right(y, x, w[c], a, cell);
             break;
         }
+        case COL_RPS:
+            signal_cell(ui, h, SIGNAL_RPS, y, x, w[c], a, selected);
+            break;
+        case COL_ERRORS:
+            signal_cell(ui, h, SIGNAL_ERRORS, y, x, w[c], a, selected);
+            break;
+        case COL_P95:
+            signal_cell(ui, h, SIGNAL_P95, y, x, w[c], a, selected);
+            break;
+        case COL_CPU:
+            signal_cell(ui, h, SIGNAL_CPU, y, x, w[c], a, selected);
+            break;
+        case COL_HEALTH:
+            health_cell(ui, h, y, x, w[c], a, selected);
+            break;
+        case COL_ALERTS:
+            alerts_cell(ui, h, y, x, w[c], a, selected);
+            break;
         case COL_UNHEALTHY:
             unhealthy_list(h, cell, sizeof(cell));
             ui_put_remote(y, x, w[c], selected ? a : ui->attr[THEME_CRIT], cell);

@@ -14,6 +14,8 @@ const char *const ui_panel_names[PANEL_COUNT] = {
 const panel *const ui_panels[PANEL_COUNT] = {
     [PANEL_OVERVIEW] = &panel_overview,
     [PANEL_CONTAINERS] = &panel_containers,
+    [PANEL_SIGNALS] = &panel_signals,
+    [PANEL_ALERTS] = &panel_alerts,
 };
 
 int ui_panel_from_name(const char *name)

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "opsdeck/alert_counts.h"
 #include "opsdeck/ui/dialog.h"
 #include "opsdeck/ui/pager.h"
 #include "opsdeck/ui/text.h"
@@ -18,6 +19,28 @@ static void draw_clock(int y, int right, attr_t attr)
     localtime_r(&now, &tm);
     strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
     ui_put(y, right - 8, 8, attr, clock);
+}
+
+/* "2C 1W" after an environment's tab: its alerts that are not silenced or
+ * inhibited, by severity (others are on the alerts panel). Letters say it
+ * without colour. Returns the columns drawn. */
+static int draw_alert_counts(ui_t *ui, size_t env, int x, int right)
+{
+    alert_counts c = {0};
+    for (size_t i = 0; i < ui->app->model.nhosts; i++)
+        if (ui_alerts_source(ui, env, i))
+            alert_counts_add(&c, &ui->app->model.hosts[i].alerts);
+    int start = x;
+    char n[24];
+    if (c.critical) {
+        snprintf(n, sizeof(n), " %dC", c.critical);
+        x += ui_put(0, x, right - x, ui->attr[THEME_CRIT] | A_BOLD, n);
+    }
+    if (c.warning) {
+        snprintf(n, sizeof(n), " %dW", c.warning);
+        x += ui_put(0, x, right - x, ui->attr[THEME_WARN] | A_BOLD, n);
+    }
+    return x - start;
 }
 
 void ui_draw_header(ui_t *ui)
@@ -40,6 +63,7 @@ void ui_draw_header(ui_t *ui)
         snprintf(tab, sizeof(tab), active ? "[%s]" : " %s ", ui->envs[e]);
         x += ui_put(0, x, 1, head, " ");
         x += ui_put_remote(0, x, right - x, ui_env_attr(ui, ui->envs[e], active), tab);
+        x += draw_alert_counts(ui, e, x, right);
     }
 }
 

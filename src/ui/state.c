@@ -1,6 +1,7 @@
 /* The console's selection: environment, host, panel; and the status line. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <langinfo.h>
 #include <string.h>
 #include <strings.h>
 
@@ -57,6 +58,8 @@ void ui_state_init(ui_t *ui, app_t *app, const console_options *opts)
     memset(ui, 0, sizeof(*ui));
     ui->app = app;
     ui->opts = opts;
+    /* block characters (sparklines) only where the terminal can show them */
+    ui->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
     collect_envs(ui);
     for (size_t e = 0; e < ui->nenvs; e++)
         ui->env_host[e] = first_host_of(ui, e);
@@ -99,6 +102,30 @@ bool ui_host_in_env(const ui_t *ui, size_t host)
 {
     const fleet_model *m = &ui->app->model;
     return host < m->nhosts && strcmp(m->hosts[host].config->env, ui_env_name(ui)) == 0;
+}
+
+static bool same_text(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+bool ui_alerts_source(const ui_t *ui, size_t env, size_t host)
+{
+    const fleet_model *m = &ui->app->model;
+    if (env >= ui->nenvs || host >= m->nhosts)
+        return false;
+    const host_config *c = m->hosts[host].config;
+    if (!c->alertmanager || strcmp(c->env, ui->envs[env]) != 0)
+        return false;
+    /* hosts that reach the same Alertmanager the same way see the same
+     * alerts: only the first of them counts */
+    for (size_t i = 0; i < host; i++) {
+        const host_config *o = m->hosts[i].config;
+        if (strcmp(o->env, c->env) == 0 && same_text(o->alertmanager, c->alertmanager) &&
+            same_text(o->ssh_host, c->ssh_host) && o->ssh_port == c->ssh_port)
+            return false;
+    }
+    return true;
 }
 
 size_t ui_host_index(const ui_t *ui)

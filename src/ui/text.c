@@ -1,7 +1,9 @@
 /* Display width, clipping and short formats. See include/opsdeck/ui/text.h. */
 #include "opsdeck/ui/text.h"
 
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 
@@ -92,4 +94,13 @@ const char *fmt_percent(double pct, char *buf, size_t size)
     else
         snprintf(buf, size, "%.1f%%", pct);
     return buf;
+}
+
+char *json_pretty(const char *text)
+{
+    json_t *j = json_loads(text, JSON_DECODE_ANY, NULL);
+    char *out =
+        j ? json_dumps(j, JSON_INDENT(2) | JSON_ENCODE_ANY | JSON_REAL_PRECISION(12)) : NULL;
+    json_decref(j);
+    return out ? out : strdup(text);
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "opsdeck/alert_counts.h"
 #include "opsdeck/parse/alerts_json.h"
 
 static char *read_fixture(const char *name, size_t *len)
@@ -120,6 +121,35 @@ static void long_fields_are_cut_not_overflowed(void **state)
     free(name);
 }
 
+static void counts_leave_out_suppressed(void **state)
+{
+    (void)state;
+    size_t len;
+    const char *json = read_fixture("alerts.json", &len);
+    alerts_sample s;
+    char err[256];
+    assert_int_equal(alerts_parse(json, len, &s, err, sizeof(err)), 0);
+    alert_counts c = {0};
+    alert_counts_add(&c, &s); /* APIDown critical, DiskFull warning, Info1 suppressed */
+    assert_int_equal(c.critical, 1);
+    assert_int_equal(c.warning, 1);
+    assert_int_equal(c.other, 0);
+    assert_true(alert_suppressed(&s.items[2]));
+    assert_false(alert_suppressed(&s.items[0]));
+    alert_counts_add(&c, &s); /* counts add up across hosts */
+    assert_int_equal(c.critical, 2);
+    alerts_sample_clear(&s);
+    const char *other = "[{\"labels\":{\"alertname\":\"X\",\"severity\":\"page\"}},"
+                        "{\"labels\":{\"alertname\":\"Y\",\"severity\":\"CRITICAL\"},"
+                        "\"status\":{\"state\":\"active\"}}]";
+    assert_int_equal(alerts_parse(other, strlen(other), &s, err, sizeof(err)), 0);
+    alert_counts d = {0};
+    alert_counts_add(&d, &s);
+    assert_int_equal(d.critical, 1); /* severity compared without case */
+    assert_int_equal(d.other, 1);    /* unprocessed counts: it is not suppressed */
+    alerts_sample_clear(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -128,6 +158,7 @@ int main(void)
         cmocka_unit_test(times),
         cmocka_unit_test(refused_answers),
         cmocka_unit_test(long_fields_are_cut_not_overflowed),
+        cmocka_unit_test(counts_leave_out_suppressed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

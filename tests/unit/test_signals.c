@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "opsdeck/signals/golden.h"
+#include "opsdeck/signals/levels.h"
 #include "opsdeck/signals/quantile.h"
 #include "opsdeck/signals/series_map.h"
 
@@ -218,6 +219,43 @@ static void promql_answers(void **state)
     assert_non_null(strstr(err, "not JSON"));
 }
 
+static void threshold_levels(void **state)
+{
+    (void)state;
+    assert_int_equal(level_of(0.199, 0.2, 0.5), LEVEL_OK);
+    assert_int_equal(level_of(0.2, 0.2, 0.5), LEVEL_WARN); /* at warn is warn */
+    assert_int_equal(level_of(0.499, 0.2, 0.5), LEVEL_WARN);
+    assert_int_equal(level_of(0.5, 0.2, 0.5), LEVEL_CRIT); /* at crit is critical */
+    assert_int_equal(level_of(NAN, 0.2, 0.5), LEVEL_UNKNOWN);
+    assert_int_equal(level_of(-1, 0.2, 0.5), LEVEL_UNKNOWN);
+
+    thresholds t = {.p95_warn_s = 0.2,
+                    .p95_crit_s = 0.5,
+                    .error_warn = 0.01,
+                    .error_crit = 0.05,
+                    .cpu_warn = 70,
+                    .cpu_crit = 90,
+                    .mem_warn = 80,
+                    .mem_crit = 90};
+    golden_sample g = {.rps = 100,
+                       .error_ratio = 0.02,
+                       .latency_p95_s = 0.1,
+                       .cpu_percent = -1,
+                       .mem_percent = 85};
+    assert_int_equal(golden_level(&g, &t, SIGNAL_RPS), LEVEL_OK); /* no thresholds */
+    assert_int_equal(golden_level(&g, &t, SIGNAL_ERRORS), LEVEL_WARN);
+    assert_int_equal(golden_level(&g, &t, SIGNAL_P95), LEVEL_OK);
+    assert_int_equal(golden_level(&g, &t, SIGNAL_CPU), LEVEL_UNKNOWN);
+    assert_int_equal(golden_level(&g, &t, SIGNAL_MEM), LEVEL_WARN);
+    assert_int_equal(golden_worst(&g, &t), LEVEL_WARN);
+    g.error_ratio = 0.05;
+    assert_int_equal(golden_worst(&g, &t), LEVEL_CRIT);
+    /* unknown values never make a host critical */
+    golden_sample none = {
+        .rps = NAN, .error_ratio = NAN, .latency_p95_s = NAN, .cpu_percent = -1, .mem_percent = -1};
+    assert_int_equal(golden_worst(&none, &t), LEVEL_UNKNOWN);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -225,7 +263,7 @@ int main(void)
         cmocka_unit_test(quantiles_without_data), cmocka_unit_test(buckets_sorted_and_merged),
         cmocka_unit_test(series_map_per_series),  cmocka_unit_test(rates_from_two_scrapes),
         cmocka_unit_test(configured_names),       cmocka_unit_test(scrape_errors),
-        cmocka_unit_test(promql_answers),
+        cmocka_unit_test(promql_answers),         cmocka_unit_test(threshold_levels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,10 @@
 #include <locale.h>
 #include <string.h>
 
+#include <math.h>
+#include <stdlib.h>
+
+#include "opsdeck/ui/sparkline.h"
 #include "opsdeck/ui/text.h"
 
 static int setup(void **state)
@@ -70,6 +74,56 @@ static void sizes_and_percentages(void **state)
     assert_string_equal(fmt_percent(12.345, b, sizeof(b)), "12.3%");
 }
 
+static void sparkline_scaling(void **state)
+{
+    (void)state;
+    history h = {0};
+    int out[6];
+    /* no history: no bars */
+    sparkline_heights(&h, 6, 1, out);
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(out[i], 0);
+    /* 0, 5, 10 into 6 cells: right-aligned, scaled to the largest (10) */
+    history_push(&h, 0);
+    history_push(&h, 5);
+    history_push(&h, 10);
+    sparkline_heights(&h, 6, 1, out);
+    int want[6] = {0, 0, 0, 1, 5, 8}; /* 1 + round(0.5 * 7) = 5 (4.5 rounds up) */
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(out[i], want[i]);
+    /* a floor larger than the values keeps a quiet line low */
+    sparkline_heights(&h, 6, 100, out);
+    assert_int_equal(out[5], 2); /* 1 + round(0.1 * 7) = 2 */
+    assert_int_equal(out[3], 1); /* zero is the lowest bar, not a gap */
+    /* unknown values are gaps; only the last w values are shown */
+    history_push(&h, NAN);
+    history_push(&h, -1);
+    sparkline_heights(&h, 3, 1, out);
+    assert_int_equal(out[0], 8); /* the 10, now the only known value */
+    assert_int_equal(out[1], 0);
+    assert_int_equal(out[2], 0);
+    /* a ring that wrapped: the newest value is still at the right */
+    history big = {0};
+    for (int i = 0; i < MODEL_HISTORY_LEN + 7; i++)
+        history_push(&big, i == MODEL_HISTORY_LEN + 6 ? 1000 : 1);
+    sparkline_heights(&big, 2, 0, out);
+    assert_int_equal(out[0], 1);
+    assert_int_equal(out[1], 8);
+}
+
+static void json_for_reading(void **state)
+{
+    (void)state;
+    char *p = json_pretty("{\"a\":1,\"b\":\"x\\u001b[31m\"}");
+    assert_non_null(p);
+    /* the control character stays escaped: the pager never sees a raw ESC */
+    assert_string_equal(p, "{\n  \"a\": 1,\n  \"b\": \"x\\u001B[31m\"\n}");
+    free(p);
+    p = json_pretty("not json <at all>");
+    assert_string_equal(p, "not json <at all>");
+    free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -77,6 +131,8 @@ int main(void)
         cmocka_unit_test(clipping_never_cuts_a_character),
         cmocka_unit_test(ages),
         cmocka_unit_test(sizes_and_percentages),
+        cmocka_unit_test(sparkline_scaling),
+        cmocka_unit_test(json_for_reading),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -22,4 +22,8 @@ const char *fmt_bytes(int64_t bytes, char *buf, size_t size);
 /* "12.5%"; "-" when pct < 0 (unknown). */
 const char *fmt_percent(double pct, char *buf, size_t size);
 
+/* JSON text indented for reading (a new heap string); a copy of text as it
+ * is when it is not JSON. NULL only when out of memory. */
+char *json_pretty(const char *text);
+
 #endif

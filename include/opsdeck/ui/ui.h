@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "opsdeck/app.h"
+#include "opsdeck/signals/levels.h"
 #include "opsdeck/ui/console.h"
 #include "opsdeck/ui/lineedit.h"
 #include "opsdeck/ui/table.h"
@@ -64,6 +65,8 @@ extern const char *const ui_panel_names[PANEL_COUNT];
 extern const panel *const ui_panels[PANEL_COUNT];
 extern const panel panel_overview;
 extern const panel panel_containers;
+extern const panel panel_signals;
+extern const panel panel_alerts;
 int ui_panel_from_name(const char *name); /* -1 unknown */
 
 typedef enum { UI_NORMAL, UI_COMMAND, UI_FILTER } ui_mode;
@@ -85,6 +88,7 @@ struct ui {
     pager *pager;    /* help or details over the panel; NULL none */
     dialog *dialogs; /* questions waiting, the first is shown */
     bool quit;
+    bool utf8; /* the locale's charset is UTF-8 */
     uint64_t redraw_timer, clock_timer;
     int64_t last_draw_ms;
 };
@@ -97,6 +101,10 @@ const char *ui_env_name(const ui_t *ui);
 bool ui_env_is_production(const ui_t *ui, const char *env);
 bool ui_host_in_env(const ui_t *ui, size_t host);
 size_t ui_host_index(const ui_t *ui); /* the selected host */
+/* Whether host's alerts count for environment env (index into envs): it is
+ * there, has alertmanager =, and no earlier host there reaches the same
+ * Alertmanager the same way (its alerts would be counted twice). */
+bool ui_alerts_source(const ui_t *ui, size_t env, size_t host);
 host_model *ui_host(const ui_t *ui);
 int ui_select_env(ui_t *ui, const char *name); /* -1 unknown */
 void ui_step_env(ui_t *ui, int delta);
@@ -127,8 +135,18 @@ void ui_draw_headings(ui_t *ui, int y, const column_spec *cols, int n, const int
 ui_rect ui_box(ui_rect r, attr_t attr, const char *title);
 /* The attribute of an environment's name (production always stands out). */
 attr_t ui_env_attr(const ui_t *ui, const char *env, bool active);
+/* A signal's level to its role; ok is drawn as ok_role (THEME_OK where the
+ * colour helps, THEME_NORMAL in a table it would flood with green). */
+theme_role ui_level_role(signal_level level, theme_role ok_role);
 /* State/health words to roles: running/healthy ok, restarting warn, ... */
 theme_role ui_state_role(const char *word);
+
+/* ---- sparklines (sparkline.c) ---- */
+/* The last w values of h in row y from column x, scaled as
+ * sparkline_heights does; each cell coloured by its value against
+ * warn_crit[0..1] (NULL: no thresholds, known values are drawn as ok). */
+void ui_sparkline(ui_t *ui, int y, int x, int w, const history *h, double floor_max,
+                  const double *warn_crit);
 
 /* ---- how fresh a source's data is (freshness.c) ---- */
 /* "2s old", "STALE, 1m03s old: <error>", "no data: <error>", "waiting for
