@@ -106,6 +106,7 @@ sanitize: deps
 	    SANFLAGS="$(SAN)" CFLAGS="-O1 -g" tests
 	@BUILD=build-san OPSDECK_BIN=$(CURDIR)/build-san/opsdeck \
 	    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitize/lsan.supp \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 tests/run.sh all
 
 demo: deps

@@ -172,9 +172,10 @@ static int add(const char **keys, const char **values, size_t *n, size_t max, co
     return 0;
 }
 
-int postgres_connect_params(const char *conninfo, const char *socket_dir, int statement_timeout_ms,
-                            char *options, size_t options_size, const char *connect_timeout,
-                            const char **keys, const char **values, size_t max)
+int postgres_connect_params(const char *conninfo, const char *socket_dir, bool read_only,
+                            int statement_timeout_ms, char *options, size_t options_size,
+                            const char *connect_timeout, const char **keys, const char **values,
+                            size_t max)
 {
     char *err = NULL;
     PQconninfoOption *opts = PQconninfoParse(conninfo, &err);
@@ -201,10 +202,10 @@ int postgres_connect_params(const char *conninfo, const char *socket_dir, int st
     }
     char port_text[16];
     snprintf(port_text, sizeof(port_text), "%d", port);
-    /* a monitoring session must never change anything, nor wait forever */
-    snprintf(options, options_size,
-             "%s%s-c statement_timeout=%d -c default_transaction_read_only=on", user_options,
-             *user_options ? " " : "", statement_timeout_ms);
+    /* no statement waits forever; a monitoring session never changes anything */
+    snprintf(options, options_size, "%s%s-c statement_timeout=%d%s", user_options,
+             *user_options ? " " : "", statement_timeout_ms,
+             read_only ? " -c default_transaction_read_only=on" : "");
     if (rc == 0 && socket_dir)
         rc = add(keys, values, &n, max, "host", socket_dir);
     if (rc == 0)

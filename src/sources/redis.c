@@ -1,21 +1,15 @@
 /* Redis health (`redis =`): INFO every refresh over one kept connection,
  * through the host's tunnel (hiredis's async context on the loop), with
  * AUTH from `redis_password_file` and SELECT of `redis_db`. */
-#include <errno.h>
-#include <fcntl.h>
 #include <hiredis/async.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "opsdeck/net/redis_loop.h"
+#include "opsdeck/net/redis_open.h"
 #include "opsdeck/parse/redis_info.h"
 #include "opsdeck/sources/http_source.h"
-
-#define PASSWORD_MAX 512
 
 typedef struct redis_state {
     const source_ctx *ctx;
@@ -161,90 +155,15 @@ static void on_setup(redisAsyncContext *ac, void *reply_p, void *privdata)
         finish(st, "redis: %s: %.200s", (const char *)privdata, reply->str);
 }
 
-/* The password, or "" for none; -1 when the file cannot be used. */
-static int read_password(const char *path, char *buf, size_t size, char *err, size_t errsize)
-{
-    buf[0] = '\0';
-    if (!path)
-        return 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat sb;
-    if (fd < 0 || fstat(fd, &sb) < 0) {
-        snprintf(err, errsize, "redis_password_file %.200s: %s", path, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
-    if (sb.st_mode & 077) {
-        close(fd);
-        snprintf(err, errsize, "redis_password_file %.200s can be read by others: chmod 600 it",
-                 path);
-        return -1;
-    }
-    ssize_t n = read(fd, buf, size - 1);
-    close(fd);
-    if (n < 0) {
-        snprintf(err, errsize, "redis_password_file %.200s: %s", path, strerror(errno));
-        return -1;
-    }
-    buf[n] = '\0';
-    buf[strcspn(buf, "\r\n")] = '\0';
-    return 0;
-}
-
-/* redis = HOST:PORT, [V6]:PORT or HOST. */
-static void split_address(const char *value, char *host, size_t hostsize, int *port)
-{
-    *port = 6379;
-    if (value[0] == '[') {
-        const char *close = strchr(value, ']');
-        size_t hlen = close ? (size_t)(close - value - 1) : strlen(value + 1);
-        snprintf(host, hostsize, "%.*s", (int)hlen, value + 1);
-        if (close && close[1] == ':')
-            *port = atoi(close + 2);
-        return;
-    }
-    const char *colon = strrchr(value, ':');
-    snprintf(host, hostsize, "%.*s", colon ? (int)(colon - value) : (int)strlen(value), value);
-    if (colon)
-        *port = atoi(colon + 1);
-}
-
 static redisAsyncContext *connect_redis(redis_state *st, char *err, size_t errsize)
 {
     const source_ctx *ctx = st->ctx;
-    char host[256];
-    int port;
-    split_address(ctx->host->config->redis, host, sizeof(host), &port);
-    redisAsyncContext *ac;
-    if (transport_is_local(ctx->transport)) {
-        snprintf(st->where, sizeof(st->where), "%s:%d", host, port);
-        ac = redisAsyncConnect(host, port);
-    } else {
-        snprintf(st->where, sizeof(st->where), "%s:%d via ssh", host, port);
-        char name[300];
-        snprintf(name, sizeof(name), "redis-%s-%d.sock", host, port);
-        const char *socket = transport_tunnel(ctx->transport, host, port, name);
-        if (!socket) {
-            snprintf(err, errsize, "redis: no tunnel: %s", transport_error(ctx->transport));
-            return NULL;
-        }
-        ac = redisAsyncConnectUnix(socket);
+    redisAsyncContext *ac = redis_open(ctx->loop, ctx->transport, ctx->host->config, on_setup, st,
+                                       st->where, sizeof(st->where), err, errsize);
+    if (ac) {
+        redisAsyncSetConnectCallback(ac, on_connect);
+        redisAsyncSetDisconnectCallback(ac, on_disconnect);
     }
-    if (!ac || ac->err) {
-        snprintf(err, errsize, "redis: %s", ac ? ac->errstr : "out of memory");
-        if (ac)
-            redisAsyncFree(ac);
-        return NULL;
-    }
-    if (redis_loop_attach(ac, ctx->loop) < 0) {
-        redisAsyncFree(ac);
-        snprintf(err, errsize, "redis: cannot watch the connection");
-        return NULL;
-    }
-    ac->data = st;
-    redisAsyncSetConnectCallback(ac, on_connect);
-    redisAsyncSetDisconnectCallback(ac, on_disconnect);
     return ac;
 }
 
@@ -256,19 +175,9 @@ static void redis_tick(void *state)
     st->busy = true;
     st->deadline = loop_timer_add(st->ctx->loop, http_source_timeout_ms(st->ctx), on_deadline, st);
     char err[512] = "";
-    if (!st->ac) {
-        char password[PASSWORD_MAX];
-        if (read_password(st->ctx->host->config->redis_password_file, password, sizeof(password),
-                          err, sizeof(err)) < 0 ||
-            !(st->ac = connect_redis(st, err, sizeof(err)))) {
-            finish(st, "%s", err);
-            return;
-        }
-        /* commands queue until the connection is up; one round trip */
-        if (password[0])
-            redisAsyncCommand(st->ac, on_setup, "AUTH", "AUTH %s", password);
-        memset(password, 0, sizeof(password));
-        redisAsyncCommand(st->ac, on_setup, "SELECT", "SELECT %d", st->ctx->host->config->redis_db);
+    if (!st->ac && !(st->ac = connect_redis(st, err, sizeof(err)))) {
+        finish(st, "%s", err);
+        return;
     }
     if (redisAsyncCommand(st->ac, on_info, NULL, "INFO") != REDIS_OK)
         finish(st, "redis: cannot send INFO: %s", st->ac->errstr ? st->ac->errstr : "closed");

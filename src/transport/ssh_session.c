@@ -16,6 +16,7 @@
 #include "transport_internal.h"
 
 #define RESOLVE_POLL_MS 20
+#define MAX_PASSES      64 /* per turn of the loop (see ssh_drive) */
 
 static const char *phase_doing(ssh_phase phase)
 {
@@ -47,6 +48,7 @@ static void disconnect(transport_t *t)
     cancel_timer(t, &t->connect_timer);
     cancel_timer(t, &t->keepalive_timer);
     cancel_timer(t, &t->resolve_timer);
+    cancel_timer(t, &t->redrive_timer);
     if (t->resolving) {
         gai_cancel(t->resolving);
         /* a cancelled request may still be running: wait is not possible
@@ -269,6 +271,18 @@ static const char *session_error(transport_t *t)
     return msg && *msg ? msg : "unknown error";
 }
 
+/* libssh2's own recv(), counting: see transport_t.received. */
+static ssize_t counting_recv(libssh2_socket_t fd, void *buf, size_t len, int flags, void **abstract)
+{
+    transport_t *t = *abstract;
+    ssize_t n = recv(fd, buf, len, flags);
+    if (n > 0)
+        t->received = true;
+    if (n < 0) /* as libssh2's default: minus errno, EWOULDBLOCK as EAGAIN */
+        return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+    return n;
+}
+
 static void tcp_connected(transport_t *t)
 {
     int err = 0;
@@ -285,6 +299,7 @@ static void tcp_connected(transport_t *t)
         return;
     }
     libssh2_session_set_blocking(t->session, 0);
+    libssh2_session_callback_set(t->session, LIBSSH2_CALLBACK_RECV, (void *)counting_recv);
     t->phase = SSH_HANDSHAKE;
 }
 
@@ -293,12 +308,14 @@ static bool waiting_on_person(const transport_t *t)
     return t->phase == SSH_HOSTKEY || t->phase == SSH_AUTH_PASSPHRASE;
 }
 
-/* One pass over the session: 1 something moved (another pass may move
- * more: any libssh2 call can read packets meant for other channels), 0
- * nothing can move until the socket is ready, -1 the session is gone or a
+/* One pass over the session: 1 something moved or libssh2 read from the
+ * socket (another pass may move more: any libssh2 call can read packets
+ * meant for other channels, ones visited earlier in this pass among them),
+ * 0 nothing can move until the socket is ready, -1 the session is gone or a
  * person is being asked something. */
 static int drive_pass(transport_t *t)
 {
+    t->received = false;
     if (t->phase == SSH_HANDSHAKE) {
         int rc = libssh2_session_handshake(t->session, t->fd);
         if (rc == LIBSSH2_ERROR_EAGAIN)
@@ -327,7 +344,14 @@ static int drive_pass(transport_t *t)
         ssh_fail(t, true, "connection lost: %s", session_error(t));
         return -1;
     }
-    return b > 0 || c > 0;
+    return b > 0 || c > 0 || t->received;
+}
+
+static void on_redrive(loop_t *loop, void *arg)
+{
+    transport_t *t = arg;
+    t->redrive_timer = 0;
+    ssh_drive(t);
 }
 
 /* Advances whatever the session is doing, as far as it can go now. A
@@ -340,12 +364,17 @@ void ssh_drive(transport_t *t)
         return;
     }
     t->driving = true;
-    int rc;
+    int rc, passes = 0;
     do {
         t->drive_again = false;
         rc = drive_pass(t);
-    } while (rc > 0 || (rc == 0 && t->drive_again));
+    } while ((rc > 0 || (rc == 0 && t->drive_again)) && ++passes < MAX_PASSES);
     t->driving = false;
+    if (rc > 0 && passes >= MAX_PASSES && !t->redrive_timer) {
+        /* a busy session must not keep the loop from everything else: the
+         * rest waits for the next turn of the loop, not for the socket */
+        t->redrive_timer = loop_timer_add(t->loop, 0, on_redrive, t);
+    }
     if (rc == 0 && t->fd >= 0 && t->phase != SSH_NONE && !waiting_on_person(t))
         watch_socket(t);
 }

@@ -116,6 +116,11 @@ struct transport {
      * the session, so it is driven to its end and the channel discarded */
     int orphan_open;           /* 0 none, 1 session channel, 2 direct-tcpip */
     bool driving, drive_again; /* ssh_drive() re-entered from a callback */
+    /* libssh2 read bytes off the socket during this pass (counting_recv):
+     * the packets may be for a channel already visited in the pass, which
+     * the socket will not wake up again */
+    bool received;
+    uint64_t redrive_timer; /* a drive cut short, continued from the loop */
 };
 
 /* transport.c */

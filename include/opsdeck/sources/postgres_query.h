@@ -6,6 +6,7 @@
 #define OPSDECK_SOURCES_POSTGRES_QUERY_H
 
 #include <libpq-fe.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "opsdeck/model.h"
@@ -28,11 +29,13 @@ void postgres_split_target(const char *target, char *host, size_t hostsize, int 
 /* Keyword/value arrays for PQconnectStartParams: the conninfo's own,
  * with host/hostaddr/port replaced by socket_dir when not NULL,
  * application_name=opsdeck, connect_timeout, and options adding a
- * statement timeout and read-only transactions. options is the buffer the
- * options value is built in. Free with postgres_free_params. */
-int postgres_connect_params(const char *conninfo, const char *socket_dir, int statement_timeout_ms,
-                            char *options, size_t options_size, const char *connect_timeout,
-                            const char **keys, const char **values, size_t max);
+ * statement timeout and, when read_only, read-only transactions. options
+ * is the buffer the options value is built in. Free with
+ * postgres_free_params. */
+int postgres_connect_params(const char *conninfo, const char *socket_dir, bool read_only,
+                            int statement_timeout_ms, char *options, size_t options_size,
+                            const char *connect_timeout, const char **keys, const char **values,
+                            size_t max);
 void postgres_free_params(const char **keys, const char **values);
 
 #endif
