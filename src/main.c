@@ -10,6 +10,7 @@
 
 #include "opsdeck/app.h"
 #include "opsdeck/audit.h"
+#include "opsdeck/gate.h"
 #include "opsdeck/check.h"
 #include "opsdeck/config.h"
 #include "opsdeck/snapshot.h"
@@ -244,7 +245,8 @@ static int run_with_config(const cli *c)
     } else {
         console_options copts = {
             .theme = c->theme ? c->theme : cfg.theme,
-            .read_only = c->read_only || cfg.read_only,
+            /* a READONLY build is read-only whatever the flags say */
+            .read_only = gate_is_read_only(c->read_only || cfg.read_only),
             .start_env = c->env,
         };
         rc = console_main(&cfg, &opts, &copts);

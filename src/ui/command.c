@@ -7,11 +7,15 @@
 static const struct {
     const char *name;
     command_kind kind;
-    int nargs; /* 0 or 1 */
+    int nargs; /* 0, 1, or OPTIONAL (0 or 1) */
 } verbs[] = {
-    {"env", CMD_ENV, 1},   {"host", CMD_HOST, 1}, {"panel", CMD_PANEL, 1},
-    {"quit", CMD_QUIT, 0}, {"q", CMD_QUIT, 0},    {"help", CMD_HELP, 0},
+    {"env", CMD_ENV, 1},          {"host", CMD_HOST, 1},     {"panel", CMD_PANEL, 1},
+    {"quit", CMD_QUIT, 0},        {"q", CMD_QUIT, 0},        {"help", CMD_HELP, 0},
+    {"restart", CMD_ACTION, 2},   {"cancel", CMD_ACTION, 2}, {"terminate", CMD_ACTION, 2},
+    {"kill-idle", CMD_ACTION, 0}, {"flush", CMD_ACTION, 0},
 };
+
+#define OPTIONAL 2
 
 /* Copies the next space-separated word of *p into buf; returns its length. */
 static size_t next_word(const char **p, char *buf, size_t size)
@@ -45,7 +49,9 @@ void command_parse(const char *line, command *out)
     out->kind = CMD_INVALID;
     if (i == nverbs) {
         snprintf(out->message, sizeof(out->message),
-                 "unknown command ':%.40s' (:env :host :panel :help :quit)", verb);
+                 "unknown command ':%.40s' (:env :host :panel :help :quit :restart :cancel "
+                 ":terminate :kill-idle :flush)",
+                 verb);
         return;
     }
     size_t arglen = next_word(&p, out->arg, sizeof(out->arg));
@@ -55,7 +61,9 @@ void command_parse(const char *line, command *out)
     }
     if ((verbs[i].nargs == 0 && arglen > 0) || next_word(&p, extra, sizeof(extra)) > 0) {
         snprintf(out->message, sizeof(out->message), ":%s takes %s", verbs[i].name,
-                 verbs[i].nargs ? "one name" : "no argument");
+                 verbs[i].nargs == 0   ? "no argument"
+                 : verbs[i].nargs == 1 ? "one name"
+                                       : "at most one name");
         return;
     }
     if (arglen >= sizeof(out->arg)) {
@@ -63,4 +71,6 @@ void command_parse(const char *line, command *out)
         return;
     }
     out->kind = verbs[i].kind;
+    if (out->kind == CMD_ACTION)
+        snprintf(out->action, sizeof(out->action), "%s", verbs[i].name);
 }

@@ -256,6 +256,7 @@ int console_run(app_t *app, const console_options *opts)
     if (!atexit_set)
         atexit_set = atexit(restore_terminal_at_exit) == 0;
     ui_state_init(&c->ui, app, opts);
+    ui_actions_init(&c->ui);
     int rc = EXIT_SUCCESS;
     install_signals(c);
     if (start_curses(c, &t) < 0) {
@@ -268,6 +269,7 @@ int console_run(app_t *app, const console_options *opts)
     }
     stop_curses(c);
     restore_signals(c);
+    ui_actions_free(&c->ui);
     ui_state_free(&c->ui);
     close(c->sigpipe[0]);
     close(c->sigpipe[1]);

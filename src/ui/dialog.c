@@ -37,8 +37,9 @@ bool dialog_active(const ui_t *ui)
 void dialog_draw(ui_t *ui, ui_rect screen)
 {
     dialog *d = ui->dialogs;
-    int w = screen.w - 4 < 76 ? screen.w - 4 : 76;
-    int h = d->ops->height + 2;
+    int widest = d->ops == &dialog_confirm_ops ? 110 : 76; /* commands can be long */
+    int w = screen.w - 4 < widest ? screen.w - 4 : widest;
+    int h = (d->height ? d->height : d->ops->height) + 2;
     if (h > screen.h - 2)
         h = screen.h - 2;
     ui_rect r = {screen.y + (screen.h - h) / 2, screen.x + (screen.w - w) / 2, h, w};

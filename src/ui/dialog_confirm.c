@@ -87,4 +87,7 @@ void dialog_confirm_open(ui_t *ui, const char *title, const char *const *lines, 
     for (size_t i = 0; i < nlines && d->ntext < sizeof(d->text) / sizeof(*d->text); i++)
         sanitize_text(lines[i], strlen(lines[i]), d->text[d->ntext++], sizeof(d->text[0]),
                       SANITIZE_ONE_LINE);
+    /* the lines, a blank one, the answer, and room for the frame's margin */
+    d->height = (int)d->ntext + 3 > dialog_confirm_ops.height ? (int)d->ntext + 3
+                                                              : dialog_confirm_ops.height;
 }

@@ -7,7 +7,7 @@
 #include "opsdeck/ui/ui.h"
 
 static const char *const global_help[] = {
-    "q  :quit            quit",
+    "q  :quit            quit (asks first while an action is running)",
     "?  :help            this help",
     ":                   command mode (Backspace edits, Esc cancels, Enter runs)",
     "Tab / Shift-Tab     next / previous environment",
@@ -17,6 +17,13 @@ static const char *const global_help[] = {
     "1..8  :panel NAME   overview containers signals postgres redis alerts runbooks audit",
     "/                   filter the current table (Enter keeps it, Esc clears)",
     "Esc                 clear the filter",
+    "r  :restart [NAME]  restart the selected (containers panel) or named container",
+    "c  :cancel [PID]    cancel the selected (postgres panel) or named backend's query",
+    "t  :terminate [PID] terminate the selected (postgres panel) or named backend",
+    "K  :kill-idle       terminate every session idle in a transaction past idle_txn",
+    "F  :flush           FLUSHDB of this host's Redis database",
+    "Every action shows what runs where and asks as the environment says: y, or",
+    "its name typed then Enter. Read-only (-r) refuses them all, in the audit log.",
     NULL,
 };
 

@@ -64,7 +64,10 @@ static void run_command(ui_t *ui, const char *line)
         break;
     }
     case CMD_QUIT:
-        ui_quit(ui);
+        ui_request_quit(ui);
+        break;
+    case CMD_ACTION:
+        ui_action_request(ui, c.action, c.arg[0] ? c.arg : NULL);
         break;
     case CMD_HELP:
         ui_open_help(ui);
@@ -112,7 +115,23 @@ static bool global_key(ui_t *ui, int key, bool is_code)
     }
     switch (key) {
     case 'q':
-        ui_quit(ui);
+        ui_request_quit(ui);
+        return true;
+    /* the actions: on the selected row (r: containers, c t: postgres) or
+     * on the host (K, F); the action path decides what may happen */
+    case 'r':
+    case 'c':
+    case 't':
+        if ((key == 'r' && ui->panel != PANEL_CONTAINERS) ||
+            (key != 'r' && ui->panel != PANEL_POSTGRES))
+            return false;
+        ui_action_request(ui, key == 'r' ? "restart" : key == 'c' ? "cancel" : "terminate", NULL);
+        return true;
+    case 'K':
+        ui_action_request(ui, "kill-idle", NULL);
+        return true;
+    case 'F':
+        ui_action_request(ui, "flush", NULL);
         return true;
     case '?':
         ui_open_help(ui);
@@ -159,6 +178,8 @@ void ui_key(ui_t *ui, int key, bool is_code)
         return;
     }
     ui->status[0] = '\0'; /* a message lasts until the next key */
+    if (ui_action_view_key(ui, key, is_code))
+        return;
     if (ui->pager && pager_key(ui, key, is_code))
         return;
     if (global_key(ui, key, is_code))

@@ -41,6 +41,8 @@ static const char *const help[] = {
     "/                filter by name, image, state, health, status",
     "Esc              clear the filter",
     "Enter            details of the selected container",
+    "r  :restart      restart the selected container (docker restart, or docker",
+    "                 compose restart SERVICE when the host has compose =)",
     NULL,
 };
 
@@ -265,6 +267,21 @@ static bool key(ui_t *ui, void *state, int k, bool is_code)
     }
     free(rows);
     return used;
+}
+
+const char *ui_containers_selected(const ui_t *ui)
+{
+    containers_panel *st = ui->panel_state[PANEL_CONTAINERS];
+    const host_model *h = ui_host(ui);
+    if (!st || !h)
+        return "";
+    size_t *rows;
+    int n = visible_rows(ui, h, &rows);
+    follow_selection(st, h, rows, n);
+    remember_selection(st, h, rows, n);
+    const char *name = n > 0 && st->view.selected < n ? st->selected_name : "";
+    free(rows);
+    return name;
 }
 
 const panel panel_containers = {

@@ -173,6 +173,7 @@ void ui_draw(ui_t *ui)
         p->draw(ui, ui->panel_state[ui->panel], area);
     }
     ui_draw_status(ui);
+    ui_action_view_draw(ui, (ui_rect){0, 0, LINES, COLS});
     if (dialog_active(ui))
         dialog_draw(ui, (ui_rect){0, 0, LINES, COLS});
     refresh();

@@ -58,6 +58,7 @@ void ui_state_init(ui_t *ui, app_t *app, const console_options *opts)
     memset(ui, 0, sizeof(*ui));
     ui->app = app;
     ui->opts = opts;
+    ui->audit.fd = -1; /* until ui_actions_init opens it: never stdin */
     /* block characters (sparklines) only where the terminal can show them */
     ui->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
     collect_envs(ui);

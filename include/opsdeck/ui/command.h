@@ -12,12 +12,15 @@ typedef enum {
     CMD_PANEL,   /* :panel NAME */
     CMD_QUIT,    /* :quit, :q */
     CMD_HELP,    /* :help */
+    CMD_ACTION,  /* :restart [C], :cancel [PID], :terminate [PID], :kill-idle, :flush: arg
+                  * the target ("" the selected one), action the name */
     CMD_INVALID, /* a known command used wrongly, or an unknown one: see message */
 } command_kind;
 
 typedef struct command {
     command_kind kind;
     char arg[128];
+    char action[16];
     char message[192]; /* for CMD_INVALID: what to tell the user */
 } command;
 

@@ -44,15 +44,18 @@ typedef struct dialog_ops {
     int height; /* lines inside the frame */
 } dialog_ops;
 
+#define DIALOG_TEXT_LINES 14
+
 struct dialog {
     const dialog_ops *ops;
     char title[96];
     size_t host;
     line_edit answer;
-    char text[8][256]; /* lines to show, already safe */
+    char text[DIALOG_TEXT_LINES][256]; /* lines to show, already safe */
     size_t ntext;
     char env[64];
     confirm_mode mode;
+    int height;   /* lines inside the frame; 0: the kind's */
     void *policy; /* the confirm policy's state; NULL in a READONLY build */
     dialog_confirm_fn done;
     void *arg;

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "opsdeck/app.h"
+#include "opsdeck/audit.h"
 #include "opsdeck/signals/levels.h"
 #include "opsdeck/ui/console.h"
 #include "opsdeck/ui/lineedit.h"
@@ -67,6 +68,9 @@ extern const panel panel_overview;
 extern const panel panel_containers;
 extern const panel panel_signals;
 extern const panel panel_alerts;
+extern const panel panel_postgres;
+extern const panel panel_redis;
+extern const panel panel_audit;
 int ui_panel_from_name(const char *name); /* -1 unknown */
 
 typedef enum { UI_NORMAL, UI_COMMAND, UI_FILTER } ui_mode;
@@ -88,7 +92,10 @@ struct ui {
     pager *pager;    /* help or details over the panel; NULL none */
     dialog *dialogs; /* questions waiting, the first is shown */
     bool quit;
-    bool utf8; /* the locale's charset is UTF-8 */
+    bool utf8;                    /* the locale's charset is UTF-8 */
+    audit_log audit;              /* the audit log, fd -1 when it cannot be opened */
+    char audit_error[256];        /* why not */
+    struct action_engine *engine; /* NULL in a READONLY build */
     uint64_t redraw_timer, clock_timer;
     int64_t last_draw_ms;
 };
@@ -140,6 +147,30 @@ attr_t ui_env_attr(const ui_t *ui, const char *env, bool active);
 theme_role ui_level_role(signal_level level, theme_role ok_role);
 /* State/health words to roles: running/healthy ok, restarting warn, ... */
 theme_role ui_state_role(const char *word);
+
+/* ---- actions (actions_ui.c, action_view.c) ---- */
+void ui_actions_init(ui_t *ui); /* opens the audit log, makes the engine */
+void ui_actions_free(ui_t *ui); /* an action still running is cut off, audited */
+/* action: restart, cancel, terminate, kill-idle, flush; arg: the target
+ * named on the command line, or NULL for the selected row. Read-only: a
+ * denied line and a message, nothing else. */
+void ui_action_request(ui_t *ui, const char *action, const char *arg);
+bool ui_action_busy(const ui_t *ui);
+/* The running or finished action's box over the panel. */
+bool ui_action_view_active(const ui_t *ui);
+void ui_action_view_draw(ui_t *ui, ui_rect screen);
+bool ui_action_view_key(ui_t *ui, int key, bool is_code); /* true: it took the key */
+/* q and :quit: asks first while an action runs. */
+void ui_request_quit(ui_t *ui);
+/* The containers panel's selected container's name, "" none. */
+const char *ui_containers_selected(const ui_t *ui);
+
+/* ---- the postgres panel's rows (panel_postgres.c), for the actions ---- */
+/* The backends shown for host h (slow, idle in a transaction, blocked),
+ * filtered and longest first; *rows is malloc'd and points into h. */
+int ui_postgres_rows(const ui_t *ui, const host_model *h, const pg_backend ***rows);
+/* The pid of the selected backend of the selected host, 0 none. */
+int ui_postgres_selected_pid(const ui_t *ui);
 
 /* ---- sparklines (sparkline.c) ---- */
 /* The last w values of h in row y from column x, scaled as
