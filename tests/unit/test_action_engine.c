@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "opsdeck/actions/action.h"
+#include "opsdeck/actions/restart.h"
 
 typedef struct behaviour {
     bool complete; /* run reports at once; else it stays in flight */
@@ -283,6 +284,52 @@ static void quitting_cuts_off_and_audits(void **state)
     assert_string_equal(field_of_last("exit_status"), "null"); /* it never ended */
 }
 
+static container_info container(const char *name, const char *service)
+{
+    container_info c = {.restarts = 0, .cpu_percent = -1, .mem_bytes = -1};
+    snprintf(c.name, sizeof(c.name), "%s", name);
+    snprintf(c.image, sizeof(c.image), "grupogad/api:latest");
+    snprintf(c.state, sizeof(c.state), "running");
+    snprintf(c.status, sizeof(c.status), "Up 3 hours (healthy)");
+    snprintf(c.compose_service, sizeof(c.compose_service), "%s", service);
+    return c;
+}
+
+static void restart_plans(void **state)
+{
+    container_info *items = calloc(2, sizeof(*items));
+    items[0] = container("grupo_gad_api", "api");
+    items[1] = container("it's odd", "");
+    model_set_containers(&fx.app.model, &fx.app.model.hosts[0], items, 2);
+    fx.hc.docker = "sudo docker";
+    char err[256];
+    /* no compose file: docker restart, the name quoted for the shell */
+    action_plan *p = restart_plan(&fx.app, 0, "grupo_gad_api", err, sizeof(err));
+    assert_non_null(p);
+    assert_string_equal(p->command, "sudo docker restart 'grupo_gad_api'");
+    assert_string_equal(p->target, "grupo_gad_api");
+    assert_non_null(strstr(p->touches, "Up 3 hours (healthy)"));
+    p->ops->free_data(p->data);
+    free(p);
+    /* a service of the host's compose project: docker compose restart */
+    fx.hc.compose = "/opt/grupogad/docker-compose.prod.yml";
+    p = restart_plan(&fx.app, 0, "grupo_gad_api", err, sizeof(err));
+    assert_string_equal(
+        p->command, "sudo docker compose -f '/opt/grupogad/docker-compose.prod.yml' restart 'api'");
+    p->ops->free_data(p->data);
+    free(p);
+    /* not a compose service: docker restart, however odd its name */
+    p = restart_plan(&fx.app, 0, "it's odd", err, sizeof(err));
+    assert_string_equal(p->command, "sudo docker restart 'it'\\''s odd'");
+    p->ops->free_data(p->data);
+    free(p);
+    /* only a container the latest list shows */
+    assert_null(restart_plan(&fx.app, 0, "grupo_gad_gone", err, sizeof(err)));
+    assert_non_null(strstr(err, "no container named grupo_gad_gone"));
+    fx.hc.compose = NULL;
+    fx.hc.docker = NULL;
+}
+
 static void shell_quoting(void **state)
 {
     char buf[64];
@@ -303,6 +350,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(unverified_change_is_said_so, setup, teardown),
         cmocka_unit_test_setup_teardown(one_action_at_a_time, setup, teardown),
         cmocka_unit_test_setup_teardown(quitting_cuts_off_and_audits, setup, teardown),
+        cmocka_unit_test_setup_teardown(restart_plans, setup, teardown),
         cmocka_unit_test(shell_quoting),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
