@@ -9,7 +9,8 @@ build-essential pkg-config clang clang-format
 libncurses-dev libssh2-1-dev libcurl4-openssl-dev libpq-dev libhiredis-dev
 libjansson-dev libinih-dev libcmocka-dev libssl-dev libclang-rt-14-dev
 openssh-server openssh-client postgresql redis-server redis-tools docker.io
-busybox-static prometheus prometheus-alertmanager python3 python3-prometheus-client
+busybox-static prometheus prometheus-alertmanager prometheus-node-exporter python3
+python3-prometheus-client
 golang-go golang-github-prometheus-common-dev
 python3-websockets tmux jq curl iptables iproute2 procps psmisc
 "

@@ -3,7 +3,8 @@
 # - the production API is told to serve 20 req/s with 20 % errors and 0.3 s
 #   latency (POST /control); the signals panel shows its traffic, errors and
 #   p95 with sparklines (block characters in a UTF-8 locale, an ASCII ramp
-#   otherwise), the errors figure in the critical colour;
+#   otherwise), the errors figure in the critical colour, CPU and memory
+#   from its node_exporter; staging, without one, its containers' use;
 # - the overview shows the signals at a glance;
 # - HighErrorRate, raised by the real Prometheus and Alertmanager, appears
 #   in the header's count beside production and on the alerts panel; Enter
@@ -33,6 +34,7 @@ expect "signals_console_starts" 15 header_has "[production]"
 cmd "panel signals"
 expect "signals_panel_rows" 30 eval 'shows "traffic" && shows "errors" && shows "latency p95" && shows "WARN / CRIT"'
 expect "signals_sparklines_drawn" 60 bars_drawn '[▁▂▃▄▅▆▇█]{5}'
+expect "signals_saturation_from_node_exporter" 30 eval 'screen | grep -qE "^ +cpu +[0-9.]+% +70.0% / 90.0%" && screen | grep -qE "^ +memory +[0-9.]+% +80.0% / 90.0%"'
 expect "signals_health_and_ws" 10 eval 'screen | grep -qE "health +HTTP 200" && screen | grep -qE "websocket +[0-9]+ connections"'
 # 20 % errors is past the 5 % critical threshold: the figure in the
 # critical colour of the default theme (red foreground, 31 or 38;5;1)
@@ -66,6 +68,14 @@ keys s
 expect "s_shows_suppressed" 10 eval 'screen | grep -E "HighErrorRate" | grep -q "suppressed"'
 keys q
 expect "quits" 10 shows "opsdeck exited 0"
+
+# staging has no node_metrics =: its containers' own use stands in
+start "LANG=C.UTF-8" "-e staging"
+expect "staging_console_starts" 15 header_has "[staging]"
+cmd "panel signals"
+expect "saturation_from_containers" 30 eval 'screen | grep -qE "no node_metrics: containers use cpu [0-9.]+% \(of one core\), memory [0-9.]+[KMG]"'
+keys q
+expect "staging_quits" 10 shows "opsdeck exited 0"
 
 # without UTF-8 the sparkline is an ASCII ramp, never raw bytes
 start "LANG=C LC_ALL=C" "-e production"

@@ -39,7 +39,7 @@ trap 'exit 1' INT TERM
 HOSTS="staging production"
 declare -A NAME=([staging]=staging-api [production]=prod-api)
 declare -A OCTET=([staging]=10 [production]=20)
-declare -A ADDR SSH_PORT API_PORT PG_PORT REDIS_PORT PROM_PORT AM_PORT CADDY_PORT DOCKER
+declare -A ADDR SSH_PORT API_PORT PG_PORT REDIS_PORT PROM_PORT AM_PORT CADDY_PORT NODE_PORT DOCKER
 USER_NAME=$(id -un)
 PG_USER=grupogad_user
 PG_DB=grupogad
@@ -74,6 +74,9 @@ for h in $HOSTS; do
     PROM_PORT[$h]=$(pick_port "$a")
     AM_PORT[$h]=$(pick_port "$a")
     CADDY_PORT[$h]=$(pick_port "$a")
+    # node_exporter on production only: staging shows saturation the other
+    # way, from its containers
+    [ "$h" = production ] && NODE_PORT[$h]=$(pick_port "$a")
     DOCKER[$h]="$SBX_DOCKER_BIN -H unix://$DIR/$h/docker.sock"
 done
 DEAD_ADDR="$net.30"
@@ -191,6 +194,12 @@ EOF
         --config.file="$DIR/$h/alertmanager.yml" --storage.path="$DIR/$h/alertmanager" \
         --web.listen-address="${ADDR[$h]}:${AM_PORT[$h]}" --cluster.listen-address= \
         --log.level=warn
+    if [ -n "${NODE_PORT[$h]:-}" ]; then
+        # this machine's CPU, memory and root filesystem, as the host's
+        spawn "$DIR/$h/node_exporter.pid" "$DIR/$h/node_exporter.log" prometheus-node-exporter \
+            --web.listen-address="${ADDR[$h]}:${NODE_PORT[$h]}" --collector.disable-defaults \
+            --collector.cpu --collector.meminfo --collector.filesystem --log.level=warn
+    fi
 done
 
 # --- containers --------------------------------------------------------------------
@@ -274,7 +283,7 @@ iptables -w 5 -I $BLACKHOLE_RULE
 for h in $HOSTS; do
     a=${ADDR[$h]}
     for p in "${SSH_PORT[$h]}" "${API_PORT[$h]}" "${PG_PORT[$h]}" "${REDIS_PORT[$h]}" \
-        "${PROM_PORT[$h]}" "${AM_PORT[$h]}" "${CADDY_PORT[$h]}"; do
+        "${PROM_PORT[$h]}" "${AM_PORT[$h]}" "${CADDY_PORT[$h]}" ${NODE_PORT[$h]:-}; do
         wait_listening 30 "$a" "$p" || die "$h: nothing listens on $a:$p (logs in $DIR/$h)"
     done
     wait_cmd 30 "$SBX_PG_BIN/pg_isready" -q -h "$a" -p "${PG_PORT[$h]}" || die "$h: postgres not ready"
@@ -329,7 +338,8 @@ prometheus = http://$a:${PROM_PORT[$h]}
 ; the sandbox's Prometheus scrapes every second: a short window follows
 ; a change of traffic within seconds
 promql_window = 10s
-alertmanager = http://$a:${AM_PORT[$h]}
+alertmanager = http://$a:${AM_PORT[$h]}${NODE_PORT[$h]:+
+node_metrics = http://$a:${NODE_PORT[$h]}/metrics}
 postgres = host=$a port=${PG_PORT[$h]} dbname=$PG_DB user=$PG_USER
 redis = $a:${REDIS_PORT[$h]}
 EOF
@@ -376,6 +386,7 @@ ENVF=$DIR/sandbox.env
         echo "SBX_${H}_PROM_PORT=${PROM_PORT[$h]}"
         echo "SBX_${H}_AM_PORT=${AM_PORT[$h]}"
         echo "SBX_${H}_CADDY_PORT=${CADDY_PORT[$h]}"
+        echo "SBX_${H}_NODE_PORT=${NODE_PORT[$h]:-}"
         echo "SBX_${H}_CONTROL=http://$a:${API_PORT[$h]}/control"
     done
     echo "SBX_DEAD_ADDR=$DEAD_ADDR"
