@@ -44,16 +44,6 @@ static const char *const help[] = {
     NULL,
 };
 
-static void *create(void)
-{
-    return calloc(1, sizeof(alerts_panel));
-}
-
-static void destroy(void *state)
-{
-    free(state);
-}
-
 static int by_severity_then_age(const void *pa, const void *pb)
 {
     const alert_info *a = ((const alert_ref *)pa)->alert, *b = ((const alert_ref *)pb)->alert;
@@ -292,8 +282,7 @@ static bool key(ui_t *ui, void *state, int k, bool is_code)
 
 const panel panel_alerts = {
     .name = "alerts",
-    .create = create,
-    .destroy = destroy,
+    .state_size = sizeof(alerts_panel),
     .draw = draw,
     .key = key,
     .help = help,

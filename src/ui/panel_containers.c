@@ -46,16 +46,6 @@ static const char *const help[] = {
     NULL,
 };
 
-static void *create(void)
-{
-    return calloc(1, sizeof(containers_panel));
-}
-
-static void destroy(void *state)
-{
-    free(state);
-}
-
 static bool matches(const container_info *c, const char *f)
 {
     return filter_match(c->name, f) || filter_match(c->image, f) || filter_match(c->state, f) ||
@@ -286,8 +276,7 @@ const char *ui_containers_selected(const ui_t *ui)
 
 const panel panel_containers = {
     .name = "containers",
-    .create = create,
-    .destroy = destroy,
+    .state_size = sizeof(containers_panel),
     .draw = draw,
     .key = key,
     .help = help,

@@ -56,16 +56,6 @@ static const char *const help[] = {
     NULL,
 };
 
-static void *create(void)
-{
-    return calloc(1, sizeof(overview));
-}
-
-static void destroy(void *state)
-{
-    free(state);
-}
-
 static size_t env_hosts(const ui_t *ui, size_t *out, size_t max)
 {
     size_t n = 0;
@@ -322,8 +312,7 @@ static bool key(ui_t *ui, void *state, int k, bool is_code)
 
 const panel panel_overview = {
     .name = "overview",
-    .create = create,
-    .destroy = destroy,
+    .state_size = sizeof(overview),
     .draw = draw,
     .key = key,
     .help = help,

@@ -50,16 +50,6 @@ static const char *const help[] = {
     NULL,
 };
 
-static void *create(void)
-{
-    return calloc(1, sizeof(postgres_panel));
-}
-
-static void destroy(void *state)
-{
-    free(state);
-}
-
 static bool matches(const pg_backend *b, const char *f)
 {
     char pid[16];
@@ -311,8 +301,7 @@ static bool key(ui_t *ui, void *state, int k, bool is_code)
 
 const panel panel_postgres = {
     .name = "postgres",
-    .create = create,
-    .destroy = destroy,
+    .state_size = sizeof(postgres_panel),
     .draw = draw,
     .key = key,
     .help = help,

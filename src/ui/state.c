@@ -1,6 +1,7 @@
 /* The console's selection: environment, host, panel; and the status line. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <langinfo.h>
 #include <string.h>
 #include <strings.h>
@@ -70,6 +71,8 @@ void ui_state_init(ui_t *ui, app_t *app, const console_options *opts)
         line_clear(&ui->filter[p]);
         if (ui_panels[p] && ui_panels[p]->create)
             ui->panel_state[p] = ui_panels[p]->create();
+        else if (ui_panels[p] && ui_panels[p]->state_size)
+            ui->panel_state[p] = calloc(1, ui_panels[p]->state_size);
     }
     line_clear(&ui->cmdline);
     ui->panel = PANEL_OVERVIEW;
@@ -81,6 +84,8 @@ void ui_state_free(ui_t *ui)
     for (int p = 0; p < PANEL_COUNT; p++)
         if (ui_panels[p] && ui_panels[p]->destroy)
             ui_panels[p]->destroy(ui->panel_state[p]);
+        else
+            free(ui->panel_state[p]);
 }
 
 const char *ui_env_name(const ui_t *ui)

@@ -38,6 +38,9 @@ typedef struct ui_rect {
  * Each has its own file (panel_*.c) and its own state. */
 typedef struct panel {
     const char *name;
+    /* its state: zeroed and freed for it when it needs nothing more... */
+    size_t state_size;
+    /* ...or made and freed by these (NULL: state_size is used) */
     void *(*create)(void);
     void (*destroy)(void *state);
     void (*draw)(ui_t *ui, void *state, ui_rect area);
