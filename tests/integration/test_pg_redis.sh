@@ -7,7 +7,9 @@
 # - connection counts agree with pg_stat_activity, opsdeck's own backend
 #   left out; the monitoring session is read-only, named opsdeck;
 # - Redis figures match what INFO says at the same moment (version,
-#   maxmemory, keys), and a key written shows in the count.
+#   maxmemory, keys), and a key written shows in the count;
+# - with a password set on the server, AUTH from redis_password_file gets
+#   in; a wrong one, none, or a file others can read are refused, saying so.
 . "$(dirname "$0")/../lib.sh"
 . "$SANDBOX_DIR/sandbox.env"
 DEFAULTS='{"rate":5,"error_ratio":0,"latency_s":0.05,"ws_clients":2,"health":200,"health_delay_s":0,"idle_in_transaction":0,"slow_queries":0,"blocked_queries":0}'
@@ -16,7 +18,9 @@ H=$SBX_STAGING_NAME
 work=$(mktemp -d)
 REDIS_CLI=(redis-cli -h "$SBX_STAGING_ADDR" -p "$SBX_STAGING_REDIS_PORT")
 [ -n "${SBX_REDIS_PASSWORD_FILE:-}" ] && REDIS_CLI+=(--no-auth-warning -a "$(cat "$SBX_REDIS_PASSWORD_FILE")")
+PASSWORD="sbx-secret-$$"
 restore() {
+    "${REDIS_CLI[@]}" --no-auth-warning -a "$PASSWORD" CONFIG SET requirepass "" >/dev/null 2>&1
     curl -s -m 30 -XPOST -d "$DEFAULTS" "$C" >/dev/null 2>&1
     "${REDIS_CLI[@]}" DEL opsdeck:test:key >/dev/null 2>&1
     rm -rf "$work"
@@ -125,3 +129,36 @@ if jq -e '.hosts[0].redis | (.connected_clients >= 1) and (.evicted_keys >= 0) a
 else
     fail "redis_counters_present" "$(jq -c '.hosts[0].redis' "$snap")"
 fi
+
+# AUTH: the server asks for a password; opsdeck reads it from its file
+pw=$work/redis.pass
+printf '%s\n' "$PASSWORD" >"$pw"
+chmod 600 "$pw"
+auth_conf=$work/auth.conf
+sed "/^redis = $SBX_STAGING_ADDR:$SBX_STAGING_REDIS_PORT\$/a redis_password_file = $pw" "$SBX_CONF" >"$auth_conf"
+chmod 600 "$auth_conf"
+"${REDIS_CLI[@]}" CONFIG SET requirepass "$PASSWORD" >/dev/null
+auth_snapshot() { "$OPSDECK_BIN" --once --json -c "$1" -H "$H" >"$snap" 2>"$work/err"; }
+auth_snapshot "$auth_conf"
+if [ "$(r .ok)" = true ] && [ "$(r .keys)" -ge 1 ]; then pass "redis_auth_with_password_file"; else
+    fail "redis_auth_with_password_file" "$(jq -c '.hosts[0].redis' "$snap")"
+fi
+auth_snapshot "$SBX_CONF"
+if [ "$(r .ok)" = false ] && r .error | grep -qi 'NOAUTH\|auth'; then pass "redis_without_password_refused"; else
+    fail "redis_without_password_refused" "$(jq -c '.hosts[0].redis' "$snap")"
+fi
+printf 'wrong\n' >"$pw"
+auth_snapshot "$auth_conf"
+if [ "$(r .ok)" = false ] && r .error | grep -q 'AUTH'; then pass "redis_wrong_password_refused"; else
+    fail "redis_wrong_password_refused" "$(jq -c '.hosts[0].redis' "$snap")"
+fi
+printf '%s\n' "$PASSWORD" >"$pw"
+chmod 644 "$pw"
+auth_snapshot "$auth_conf"
+rc=$?
+if [ "$rc" = 78 ] && grep -q "redis_password_file $pw can be read by group or others" "$work/err"; then
+    pass "redis_password_file_readable_by_others_refused"
+else
+    fail "redis_password_file_readable_by_others_refused" "exit $rc: $(head -c 300 "$work/err")"
+fi
+"${REDIS_CLI[@]}" --no-auth-warning -a "$PASSWORD" CONFIG SET requirepass "" >/dev/null
