@@ -24,6 +24,7 @@ typedef struct pg_data {
     size_t ndone;
     char verify_sql[4096];
     action_run *run;
+    loop_t *loop; /* set when it runs */
     pg_client *client;
     uint64_t timer; /* the run's deadline, then the next check */
     int64_t deadline_ms;
@@ -36,19 +37,19 @@ static pg_data *data_of(action_run *run)
     return action_run_plan(run)->data;
 }
 
-static void close_client(pg_data *d, loop_t *loop)
+static void close_client(pg_data *d)
 {
     pg_client_free(d->client);
     d->client = NULL;
     if (d->timer)
-        loop_timer_cancel(loop, d->timer);
+        loop_timer_cancel(d->loop, d->timer);
     d->timer = 0;
 }
 
 static void free_data(void *p)
 {
     pg_data *d = p;
-    /* cancel() has closed the client when the action was cut off */
+    close_client(d); /* a failed statement ends the action without a verify */
     free(d->pids);
     free(d->done_pids);
     free(d);
@@ -90,7 +91,7 @@ static void on_ran(const PGresult *res, const char *error, void *arg)
     pg_data *d = data_of(run);
     loop_t *loop = action_run_app(run)->loop;
     if (!res) {
-        close_client(d, loop);
+        close_client(d);
         action_ran(run, false, -1, error);
         return;
     }
@@ -132,7 +133,7 @@ static void on_run_deadline(loop_t *loop, void *arg)
     action_run *run = arg;
     pg_data *d = data_of(run);
     d->timer = 0;
-    close_client(d, loop);
+    close_client(d);
     action_ran(run, false, -1, "no answer from the database in time");
 }
 
@@ -143,6 +144,7 @@ static void run_pg(action_run *run)
     app_t *app = action_run_app(run);
     const host_config *hc = app->hosts[plan->host].model->config;
     d->run = run;
+    d->loop = app->loop;
     char err[512];
     pg_client_options o = {
         .conninfo = hc->postgres,
@@ -157,7 +159,7 @@ static void run_pg(action_run *run)
     }
     d->timer = loop_timer_add(app->loop, plan->timeout_ms, on_run_deadline, run);
     if (pg_client_query(d->client, plan->command, 0, NULL, on_ran, run) < 0) {
-        close_client(d, app->loop);
+        close_client(d);
         action_ran(run, false, -1, "cannot send the statement");
     }
 }
@@ -171,7 +173,7 @@ static void again_or_give_up(action_run *run)
     pg_data *d = data_of(run);
     loop_t *loop = action_run_app(run)->loop;
     if (loop_update_time(loop) >= d->deadline_ms) {
-        close_client(d, loop);
+        close_client(d);
         char verdict[400];
         snprintf(verdict, sizeof(verdict), "still there after %d s: %s",
                  action_run_plan(run)->timeout_ms / 1000, d->last_seen);
@@ -185,11 +187,10 @@ static void on_checked(const PGresult *res, const char *error, void *arg)
 {
     action_run *run = arg;
     pg_data *d = data_of(run);
-    loop_t *loop = action_run_app(run)->loop;
     if (!res) {
         snprintf(d->last_seen, sizeof(d->last_seen), "the check failed: %s", error);
         if (pg_client_broken(d->client)) {
-            close_client(d, loop);
+            close_client(d);
             action_verified(run, false, d->last_seen);
             return;
         }
@@ -205,7 +206,7 @@ static void on_checked(const PGresult *res, const char *error, void *arg)
         if (!same) {
             snprintf(verdict, sizeof(verdict), "pid %d %s", d->pids[0],
                      rows ? "no longer runs that statement" : "is gone");
-            close_client(d, loop);
+            close_client(d);
             action_verified(run, true, verdict);
             return;
         }
@@ -217,7 +218,7 @@ static void on_checked(const PGresult *res, const char *error, void *arg)
         else
             snprintf(verdict, sizeof(verdict), "none of the %zu terminated sessions remains",
                      d->ndone);
-        close_client(d, loop);
+        close_client(d);
         action_verified(run, true, verdict);
         return;
     } else {
@@ -233,7 +234,7 @@ static void check(loop_t *loop, void *arg)
     pg_data *d = data_of(run);
     d->timer = 0;
     if (pg_client_query(d->client, d->verify_sql, 0, NULL, on_checked, run) < 0) {
-        close_client(d, loop);
+        close_client(d);
         action_verified(run, false, "the check could not be sent");
     }
 }
@@ -244,7 +245,7 @@ static void verify_pg(action_run *run)
     app_t *app = action_run_app(run);
     char pids[PG_KILL_IDLE_MAX * 12];
     if (d->kind == PG_KILL_IDLE && d->ndone == 0) {
-        close_client(d, app->loop);
+        close_client(d);
         action_verified(run, true, "no session needed terminating");
         return;
     }
@@ -267,7 +268,7 @@ static void verify_pg(action_run *run)
 
 static void cancel_pg(action_run *run)
 {
-    close_client(data_of(run), action_run_app(run)->loop);
+    close_client(data_of(run));
 }
 
 static const action_ops pg_ops = {
