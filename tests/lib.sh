@@ -26,3 +26,7 @@ wait_for() {
         sleep 0.2
     done
 }
+
+# The demo API's defaults (tests/sandbox/README.md): POSTed to /control to
+# put back what a test changed.
+DEFAULTS='{"rate":5,"error_ratio":0,"latency_s":0.05,"ws_clients":2,"health":200,"health_delay_s":0,"idle_in_transaction":0,"slow_queries":0,"blocked_queries":0}'

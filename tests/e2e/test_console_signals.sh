@@ -13,7 +13,6 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/console_lib.sh"
 
-DEFAULTS='{"rate":5,"error_ratio":0,"latency_s":0.05,"ws_clients":2,"health":200,"health_delay_s":0,"idle_in_transaction":0,"slow_queries":0,"blocked_queries":0}'
 C=$SBX_PRODUCTION_CONTROL
 AM=http://$SBX_PRODUCTION_ADDR:$SBX_PRODUCTION_AM_PORT
 SILENCE=""

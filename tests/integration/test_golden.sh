@@ -11,7 +11,6 @@
 #   recover when it is started again.
 . "$(dirname "$0")/../lib.sh"
 . "$SANDBOX_DIR/sandbox.env"
-DEFAULTS='{"rate":5,"error_ratio":0,"latency_s":0.05,"ws_clients":2,"health":200,"health_delay_s":0,"idle_in_transaction":0,"slow_queries":0,"blocked_queries":0}'
 C=$SBX_STAGING_CONTROL
 H=$SBX_STAGING_NAME
 work=$(mktemp -d)

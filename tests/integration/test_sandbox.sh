@@ -17,7 +17,6 @@ fi
 
 # v NAME: the value of the variable named NAME (SBX_<H>_... lookups).
 v() { printf '%s' "${!1}"; }
-DEFAULTS='{"rate":5,"error_ratio":0,"latency_s":0.05,"ws_clients":2,"health":200,"health_delay_s":0,"idle_in_transaction":0,"slow_queries":0,"blocked_queries":0}'
 cleanup() {
     for H in STAGING PRODUCTION; do
         curl -s -m 20 -XPOST -d "$DEFAULTS" "$(v SBX_${H}_CONTROL)" >/dev/null
