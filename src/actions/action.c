@@ -18,6 +18,7 @@ struct action_run {
     bool ran;
     int exit_status;
     char error[256];
+    char audit_error[256];   /* the `started` line could not be written */
     EVP_MD_CTX *output_hash; /* of the whole output, not only the kept tail */
     char *output;            /* the last ACTION_OUTPUT_MAX bytes */
     size_t output_len;
@@ -126,9 +127,10 @@ static void finish(action_engine *e, bool ok, const char *verify, const char *fm
     va_start(ap, fmt);
     vsnprintf(e->result, sizeof(e->result), fmt, ap);
     va_end(ap);
-    if (!logged) {
+    if (!logged || run->audit_error[0]) {
         size_t n = strlen(e->result);
-        snprintf(e->result + n, sizeof(e->result) - n, " (AUDIT LOG FAILED: %s)", err);
+        snprintf(e->result + n, sizeof(e->result) - n, " (AUDIT LOG FAILED: %s)",
+                 logged ? run->audit_error : err);
     }
     e->succeeded = ok && logged;
     e->phase = ACTION_DONE;
@@ -193,6 +195,13 @@ static void start_run(action_engine *e)
     e->phase = ACTION_RUNNING;
     notify(e);
     run->plan->ops->run(run);
+    /* Handed to the host and still going: `started`. One that ended at once
+     * (refused before anything was sent) has its `finished` line already. */
+    if (e->run == run && e->phase == ACTION_RUNNING) {
+        audit_record started = record_for(e, run->plan, "started");
+        if (audit_append(e->audit, &started, err, sizeof(err)) < 0)
+            snprintf(run->audit_error, sizeof(run->audit_error), "%s", err);
+    }
 }
 
 void action_engine_answer(action_engine *e, bool accepted, const char *how)

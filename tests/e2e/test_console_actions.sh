@@ -11,7 +11,7 @@
 #   is written for each, and nothing changes on the servers;
 # - a query whose text holds escape sequences (ESC[31m, an OSC title) is
 #   shown without any of them reaching the terminal;
-# - the audit log of the run verifies, and holds intent before finished.
+# - the audit log of the run verifies, and holds intent, started, finished.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/console_lib.sh"
 
@@ -69,10 +69,10 @@ expect "kill_idle_done" 30 eval 'action_done && shows "kill-idle done and verifi
 if ! alive PRODUCTION "$idle1" && ! alive PRODUCTION "$idle2"; then pass "kill_idle_sessions_gone"; else
     fail "kill_idle_sessions_gone" "pid $idle1 or $idle2 still in pg_stat_activity"
 fi
-if tail -n 2 "$AUDIT" | jq -se '.[0].phase == "intent" and .[1].phase == "finished" and .[1].confirm == "typed:production" and .[1].exit_status == 0' >/dev/null; then
-    pass "kill_idle_intent_then_finished"
+if tail -n 3 "$AUDIT" | jq -se '.[0].phase == "intent" and .[1].phase == "started" and .[2].phase == "finished" and .[2].confirm == "typed:production" and .[2].exit_status == 0' >/dev/null; then
+    pass "kill_idle_intent_started_finished"
 else
-    fail "kill_idle_intent_then_finished" "$(tail -n 2 "$AUDIT" | head -c 600)"
+    fail "kill_idle_intent_started_finished" "$(tail -n 3 "$AUDIT" | head -c 900)"
 fi
 keys Enter
 expect "result_box_closes" 10 eval '! action_done'

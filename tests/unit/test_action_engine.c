@@ -277,9 +277,11 @@ static void quitting_cuts_off_and_audits(void **state)
     assert_true(action_engine_begin(e, plan(), msg, sizeof(msg)));
     action_engine_answer(e, true, "y");
     assert_true(action_engine_busy(e));
+    assert_int_equal(count_lines(), 2); /* intent, and started once it was handed over */
+    assert_string_equal(field_of_last("phase"), "started");
     action_engine_free(e);
     assert_int_equal(fx.cancels, 1);
-    assert_int_equal(count_lines(), 2);
+    assert_int_equal(count_lines(), 3);
     assert_string_equal(field_of_last("phase"), "finished");
     assert_string_equal(field_of_last("exit_status"), "null"); /* it never ended */
 }

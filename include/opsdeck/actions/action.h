@@ -1,7 +1,7 @@
 /* The one path every action takes:
  *
- *   describe → gate (read-only) → confirm → audit intent → run → stream →
- *   verify → audit result
+ *   describe → gate (read-only) → confirm → audit intent → run (audit
+ *   started once it is handed to the host) → stream → verify → audit result
  *
  * An action is a plan (what will run, where, and what it touches, frozen
  * when it is described) plus a few operations (run, verify) that know how to
