@@ -1,13 +1,13 @@
 /* The snapshot as text, for a person: per host its state, then each
  * configured source with its age (or why it failed) and its figures. Remote
  * text is sanitized; nothing here decides the exit status (snapshot.c). */
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "opsdeck/alert_counts.h"
 #include "opsdeck/sanitize.h"
+#include "opsdeck/signals/levels.h"
 #include "opsdeck/snapshot.h"
 
 static void put_clean(FILE *out, const char *s)
@@ -74,7 +74,7 @@ static void put_figure(FILE *out, const char *label, double v, double scale, con
                        const char *unit)
 {
     fprintf(out, " %s ", label);
-    if (isnan(v) || v < 0) {
+    if (!signal_known(v)) {
         fputc('-', out);
     } else {
         fprintf(out, fmt, v * scale);

@@ -26,7 +26,8 @@ typedef struct pg_data {
     action_run *run;
     loop_t *loop; /* set when it runs */
     pg_client *client;
-    uint64_t timer; /* the run's deadline, then the next check */
+    uint64_t timer;       /* the run's deadline, then the next check */
+    uint64_t check_bound; /* verify's hard limit, a check in flight included */
     int64_t deadline_ms;
     bool verifying;
     char last_seen[256];
@@ -43,7 +44,9 @@ static void close_client(pg_data *d)
     d->client = NULL;
     if (d->timer)
         loop_timer_cancel(d->loop, d->timer);
-    d->timer = 0;
+    if (d->check_bound)
+        loop_timer_cancel(d->loop, d->check_bound);
+    d->timer = d->check_bound = 0;
 }
 
 static void free_data(void *p)
@@ -239,6 +242,20 @@ static void check(loop_t *loop, void *arg)
     }
 }
 
+/* A check that never comes back (the connection died silently) must not
+ * hold the action: the checks' own deadline, plus one interval. */
+static void on_check_bound(loop_t *loop, void *arg)
+{
+    action_run *run = arg;
+    pg_data *d = data_of(run);
+    d->check_bound = 0;
+    close_client(d);
+    char verdict[400];
+    snprintf(verdict, sizeof(verdict), "no answer to the check within %d s (last seen: %s)",
+             action_run_plan(run)->timeout_ms / 1000, d->last_seen[0] ? d->last_seen : "nothing");
+    action_verified(run, false, verdict);
+}
+
 static void verify_pg(action_run *run)
 {
     pg_data *d = data_of(run);
@@ -263,6 +280,8 @@ static void verify_pg(action_run *run)
                  "SELECT pid FROM pg_stat_activity WHERE pid = ANY('%s'::int[])", pids);
     }
     d->deadline_ms = loop_update_time(app->loop) + action_run_plan(run)->timeout_ms;
+    d->check_bound = loop_timer_add(app->loop, action_run_plan(run)->timeout_ms + VERIFY_EVERY_MS,
+                                    on_check_bound, run);
     check(app->loop, run);
 }
 

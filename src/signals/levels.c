@@ -3,9 +3,14 @@
 
 #include <math.h>
 
+bool signal_known(double value)
+{
+    return !isnan(value) && value >= 0;
+}
+
 signal_level level_of(double value, double warn, double crit)
 {
-    if (isnan(value) || value < 0)
+    if (!signal_known(value))
         return LEVEL_UNKNOWN;
     if (value >= crit)
         return LEVEL_CRIT;
@@ -56,7 +61,7 @@ signal_level golden_level(const golden_sample *g, const thresholds *t, signal_id
 {
     double warn, crit, v = golden_value(g, id);
     if (!signal_thresholds(t, id, &warn, &crit))
-        return isnan(v) || v < 0 ? LEVEL_UNKNOWN : LEVEL_OK;
+        return signal_known(v) ? LEVEL_OK : LEVEL_UNKNOWN;
     return level_of(v, warn, crit);
 }
 

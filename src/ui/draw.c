@@ -91,7 +91,8 @@ ui_rect ui_box(ui_rect r, attr_t attr, const char *title)
     attrset(A_NORMAL);
     if (title && *title) {
         ui_put(r.y, r.x + 2, r.w - 4, attr | A_BOLD, " ");
-        int n = ui_put(r.y, r.x + 3, r.w - 6, attr | A_BOLD, title);
+        /* titles name containers, hosts, alerts: text from a host */
+        int n = ui_put_remote(r.y, r.x + 3, r.w - 6, attr | A_BOLD, title);
         ui_put(r.y, r.x + 3 + n, 1, attr | A_BOLD, " ");
     }
     return (ui_rect){r.y + 1, r.x + 2, r.h - 2, r.w - 4};

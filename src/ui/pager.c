@@ -40,7 +40,8 @@ void pager_open(ui_t *ui, const char *title, const char *text)
         ui_say(ui, true, "out of memory");
         return;
     }
-    snprintf(p->title, sizeof(p->title), "%s", title);
+    /* the title too: it names the container, alert or backend shown */
+    sanitize_text(title, strlen(title), p->title, sizeof(p->title), SANITIZE_ONE_LINE);
     p->text = copy;
     p->lines = lines;
     for (char *s = copy; s && p->nlines < PAGER_MAX_LINES;) {

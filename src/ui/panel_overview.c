@@ -2,7 +2,6 @@
  * connection state, how old its data is, its containers, its golden
  * signals, health answer and alerts at a glance (coloured by threshold),
  * what is unhealthy and what failed; below, each source of the selected host and its age. */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,7 +118,7 @@ static void signal_cell(ui_t *ui, const host_model *h, signal_id id, int y, int 
 {
     char cell[32];
     double v = golden_value(&h->golden, id);
-    bool have = h->status[SRC_GOLDEN].has_sample && !isnan(v) && v >= 0;
+    bool have = h->status[SRC_GOLDEN].has_sample && signal_known(v);
     if (!have)
         snprintf(cell, sizeof(cell), "-");
     else if (id == SIGNAL_RPS)

@@ -2,7 +2,6 @@
  * current value coloured by its thresholds and a sparkline of its recent
  * history; then saturation, the health check and the WebSocket counters.
  * Stale data is drawn stale with its age and the reason. */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,15 +22,10 @@ static const char *const help[] = {
     NULL,
 };
 
-static bool known(double v)
-{
-    return !isnan(v) && v >= 0;
-}
-
 /* A value in the unit the row shows. */
 static const char *fmt_signal(signal_id id, double v, char *buf, size_t size)
 {
-    if (!known(v))
+    if (!signal_known(v))
         snprintf(buf, size, "-");
     else if (id == SIGNAL_RPS)
         snprintf(buf, size, "%.1f/s", v);
@@ -136,7 +130,7 @@ static void draw_details(ui_t *ui, const host_model *h, int y, int w)
     char line[256], p50[24], p99[24], disk[24];
     fmt_signal(SIGNAL_P95, g->latency_p50_s, p50, sizeof(p50));
     fmt_signal(SIGNAL_P95, g->latency_p99_s, p99, sizeof(p99));
-    fmt_percent(known(g->disk_free_percent) ? g->disk_free_percent : -1, disk, sizeof(disk));
+    fmt_percent(signal_known(g->disk_free_percent) ? g->disk_free_percent : -1, disk, sizeof(disk));
     snprintf(line, sizeof(line), "latency p50 %s  p99 %s    disk free %s", p50, p99, disk);
     ui_put(y, 1 + LABEL_W, w - 2 - LABEL_W, ui->attr[THEME_DIM], line);
 }
@@ -189,7 +183,7 @@ static void draw_ws(ui_t *ui, const host_model *h, int y, int w)
     int x = 1 + LABEL_W;
     if (h->status[SRC_WS].has_sample) {
         const ws_sample *ws = &h->ws;
-        if (known(ws->messages_per_s))
+        if (signal_known(ws->messages_per_s))
             snprintf(rate, sizeof(rate), "%.1f msg/s", ws->messages_per_s);
         else
             snprintf(rate, sizeof(rate), "- msg/s");

@@ -6,11 +6,6 @@
 
 #include "opsdeck/ui/ui.h"
 
-static bool known(double v)
-{
-    return !isnan(v) && v >= 0;
-}
-
 void sparkline_heights(const history *h, int w, double floor_max, int *out)
 {
     int shown = h->count < w ? h->count : w;
@@ -18,13 +13,13 @@ void sparkline_heights(const history *h, int w, double floor_max, int *out)
     double max = floor_max > 0 ? floor_max : 0;
     for (int i = 0; i < shown; i++) {
         double v = history_at(h, first + i);
-        if (known(v) && v > max)
+        if (signal_known(v) && v > max)
             max = v;
     }
     for (int c = 0; c < w; c++) {
         int i = c - (w - shown);
         double v = i >= 0 ? history_at(h, first + i) : NAN;
-        if (!known(v)) {
+        if (!signal_known(v)) {
             out[c] = 0;
             continue;
         }
@@ -51,9 +46,9 @@ void ui_sparkline(ui_t *ui, int y, int x, int w, const history *h, double floor_
     for (int c = 0; c < w; c++) {
         int i = c - (w - shown);
         double v = i >= 0 ? history_at(h, h->count - shown + i) : NAN;
-        signal_level l = !known(v)   ? LEVEL_UNKNOWN
-                         : warn_crit ? level_of(v, warn_crit[0], warn_crit[1])
-                                     : LEVEL_OK;
+        signal_level l = !signal_known(v) ? LEVEL_UNKNOWN
+                         : warn_crit      ? level_of(v, warn_crit[0], warn_crit[1])
+                                          : LEVEL_OK;
         ui_put(y, x + c, 1, ui->attr[ui_level_role(l, THEME_OK)],
                (ui->utf8 ? blocks : ascii)[heights[c]]);
     }

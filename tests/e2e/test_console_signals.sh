@@ -16,7 +16,14 @@
 C=$SBX_PRODUCTION_CONTROL
 AM=http://$SBX_PRODUCTION_ADDR:$SBX_PRODUCTION_AM_PORT
 SILENCE=""
+# an alert whose name carries an escape sequence and an OSC title
+EVIL_NAME='Evil\u001b[31mRED\u001b]0;pwned\u0007'
+evil_alert() { # endsAt
+    curl -s -m 10 -XPOST -H 'Content-Type: application/json' "$AM/api/v2/alerts" \
+        -d "[{\"labels\":{\"alertname\":\"$EVIL_NAME\",\"severity\":\"warning\"},\"annotations\":{\"summary\":\"esc test\"},\"endsAt\":\"$1\"}]" >/dev/null
+}
 restore() {
+    evil_alert "$(date -u +%Y-%m-%dT%H:%M:%SZ)" 2>/dev/null
     curl -s -m 30 -XPOST -d "$DEFAULTS" "$C" >/dev/null 2>&1
     [ -n "$SILENCE" ] && curl -s -m 10 -XDELETE "$AM/api/v2/silence/$SILENCE" >/dev/null 2>&1
     cleanup
@@ -65,6 +72,25 @@ expect "silenced_alert_hidden" 30 eval 'shows_not "HighErrorRate" && shows "supp
 expect "silenced_alert_not_counted" 10 eval '! line 1 | grep -qE "\[production\] +[0-9]+C"'
 keys s
 expect "s_shows_suppressed" 10 eval 'screen | grep -E "HighErrorRate" | grep -q "suppressed"'
+
+# remote text in a title (the alert's name heads its details): sanitized
+evil_alert "$(date -u -d '+5 minutes' +%Y-%m-%dT%H:%M:%SZ)"
+keys /
+keys -l "esc test"
+keys Enter
+expect "escaped_alert_listed" 30 eval 'screen | grep -q "Evil.*RED.*esc test"'
+keys Enter
+expect "escaped_alert_details" 10 eval 'shows "alert Evil" && shows "annotations:"'
+raw=$(screen -e)
+if grep -q $'\e\\[31mRED' <<<"$raw" || grep -q $'\e\\]0;' <<<"$raw" || grep -q $'\a' <<<"$raw"; then
+    fail "alert_name_escapes_never_reach_the_terminal" "$(grep -a RED <<<"$raw" | cat -v | head -c 300)"
+else
+    pass "alert_name_escapes_never_reach_the_terminal"
+fi
+title=$("${TMUX_CMD[@]}" display -p -t con '#{pane_title}')
+if [ "$title" != pwned ]; then pass "alert_name_title_unchanged"; else fail "alert_name_title_unchanged" "pane title became '$title'"; fi
+keys q
+keys Escape
 keys q
 expect "quits" 10 shows "opsdeck exited 0"
 

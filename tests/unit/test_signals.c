@@ -228,6 +228,9 @@ static void threshold_levels(void **state)
     assert_int_equal(level_of(0.5, 0.2, 0.5), LEVEL_CRIT); /* at crit is critical */
     assert_int_equal(level_of(NAN, 0.2, 0.5), LEVEL_UNKNOWN);
     assert_int_equal(level_of(-1, 0.2, 0.5), LEVEL_UNKNOWN);
+    assert_true(signal_known(0));
+    assert_false(signal_known(NAN));
+    assert_false(signal_known(-1));
 
     thresholds t = {.p95_warn_s = 0.2,
                     .p95_crit_s = 0.5,

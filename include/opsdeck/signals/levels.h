@@ -19,6 +19,9 @@ typedef enum {
     SIGNAL_COUNT
 } signal_id;
 
+/* The model's figures are NaN or negative when unknown. */
+bool signal_known(double value);
+
 /* At or past crit is critical, at or past warn a warning. A value that is
  * NaN or negative (the model's "unknown") is LEVEL_UNKNOWN. */
 signal_level level_of(double value, double warn, double crit);
