@@ -7,7 +7,7 @@ set -eu
 PACKAGES="
 build-essential pkg-config clang clang-format
 libncurses-dev libssh2-1-dev libcurl4-openssl-dev libpq-dev libhiredis-dev
-libjansson-dev libinih-dev libcmocka-dev libssl-dev libclang-rt-14-dev
+libjansson-dev libinih-dev libyaml-dev libcmocka-dev libssl-dev libclang-rt-14-dev locales
 openssh-server openssh-client postgresql redis-server redis-tools docker.io
 busybox-static prometheus prometheus-alertmanager prometheus-node-exporter python3
 python3-prometheus-client
