@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "config_internal.h"
+#include "opsdeck/numbers.h"
 
 /* ---- values ---- */
 
@@ -30,7 +31,7 @@ static bool parse_double(const char *v, double *out, const char **suffix)
     char *end;
     if (!*v)
         return false;
-    double d = strtod(v, &end);
+    double d = num_strtod(v, &end);
     if (end == v || !isfinite(d))
         return false;
     while (*end == ' ')
