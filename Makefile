@@ -10,7 +10,7 @@ DESTDIR  ?=
 BUILD    ?= build
 READONLY ?= 0
 OPSDECK  ?= opsdeck
-PKGS      = ncursesw libssh2 libcurl libpq hiredis jansson inih libcrypto
+PKGS      = ncursesw libssh2 libcurl libpq hiredis jansson inih libcrypto yaml-0.1
 THEMEDIR  = $(PREFIX)/share/opsdeck/themes
 
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)

@@ -77,7 +77,9 @@ typedef struct opsdeck_config {
     int interval_s; /* default 2 */
     char *theme;    /* default "default" */
     bool read_only;
-    char *audit_log;     /* tilde-expanded */
+    char *audit_log;    /* tilde-expanded */
+    char *runbooks_dir; /* runbooks =, tilde-expanded; NULL: the default (runbook/runbook.h) */
+    int runbooks_line;
     double slow_query_s; /* default 1 */
     double idle_txn_s;   /* default 300 */
     thresholds limits;

@@ -294,6 +294,7 @@ void config_free(opsdeck_config *cfg)
     free(cfg->path);
     free(cfg->theme);
     free(cfg->audit_log);
+    free(cfg->runbooks_dir);
     memset(cfg, 0, sizeof(*cfg));
 }
 

@@ -333,6 +333,9 @@ static void set_opsdeck_key(parse_state *st, const char *key, const char *value)
             PROBLEM(st, "read_only = %s: expected yes or no", value);
     } else if (!strcmp(key, "audit_log")) {
         set_path(&cfg->audit_log, value);
+    } else if (!strcmp(key, "runbooks")) {
+        set_path(&cfg->runbooks_dir, value);
+        cfg->runbooks_line = st->line;
     } else if (!strcmp(key, "slow_query") || !strcmp(key, "idle_txn")) {
         if (!parse_seconds(value, &d))
             PROBLEM(st, "%s = %s: expected seconds greater than 0", key, value);
