@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "opsdeck/gate.h"
 
@@ -15,6 +17,7 @@ struct action_run {
     action_engine *engine;
     action_plan *plan;
     int64_t started_ms;
+    char run_id[64]; /* PID-MS-SEQ: ties the action's audit lines together */
     bool ran;
     int exit_status;
     char error[256];
@@ -61,6 +64,7 @@ static audit_record record_for(const action_engine *e, const action_plan *plan, 
         .command = plan->command,
         .confirm = e->confirm_how[0] ? e->confirm_how : "none",
         .phase = phase,
+        .run_id = e->run && e->run->plan == plan ? e->run->run_id : NULL,
     };
     return rec;
 }
@@ -151,9 +155,10 @@ bool action_engine_begin(action_engine *e, action_plan *plan, char *msg, size_t 
         free_plan(plan);
         return false;
     }
-    if (!e->audit || e->audit->fd < 0) {
-        snprintf(msg, msgsize, "%s refused: the audit log is not open, and nothing runs unaudited",
-                 plan->action);
+    char why[512];
+    if (audit_ready(e->audit, why, sizeof(why)) < 0) {
+        /* refused before the dialog: nothing may run unaudited */
+        snprintf(msg, msgsize, "%s refused: %s; nothing runs unaudited", plan->action, why);
         free_plan(plan);
         return false;
     }
@@ -171,6 +176,11 @@ bool action_engine_begin(action_engine *e, action_plan *plan, char *msg, size_t 
     }
     run->engine = e;
     run->plan = plan;
+    static unsigned seq;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    snprintf(run->run_id, sizeof(run->run_id), "%ld-%lld-%u", (long)getpid(),
+             (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000, ++seq);
     e->run = run;
     e->phase = ACTION_CONFIRMING;
     e->result[0] = '\0';
