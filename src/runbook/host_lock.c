@@ -4,6 +4,7 @@
 #include "opsdeck/runbook/host_lock.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,6 +133,9 @@ static host_lock_req *send_script(transport_t *t, const char *script, host_lock_
 
 static const char *local_user_name(void)
 {
+    struct passwd *pw = getpwuid(getuid());
+    if (pw && pw->pw_name)
+        return pw->pw_name;
     const char *u = getenv("USER");
     return u && *u ? u : "?";
 }
@@ -180,8 +184,8 @@ host_lock_req *host_lock_update(transport_t *t, const host_config *hc, const cha
     int n = prologue(script, sizeof(script), hc, runbook);
     snprintf(script + n, sizeof(script) - (size_t)n,
              "if grep -qx 'run_id=%s' \"$L/info\" 2>/dev/null; then"
-             " grep -v '^step=' \"$L/info\" > \"$L/info.tmp\";"
-             " printf '%%s\\n' 'step=%s' >> \"$L/info.tmp\"; mv \"$L/info.tmp\" \"$L/info\";"
+             " grep -v '^step=' \"$L/info\" > \"$L/info.$$\";"
+             " printf '%%s\\n' 'step=%s' >> \"$L/info.$$\"; mv \"$L/info.$$\" \"$L/info\";"
              " echo lock=acquired; else echo lock=held; cat \"$L/info\" 2>/dev/null; fi\n",
              run_id, safe_step);
     return send_script(t, script, done, arg);
