@@ -109,6 +109,7 @@ static void alert_items(const host_model *h, size_t host, double now, attention_
         if (a->starts_at_epoch > 0)
             it->since = a->starts_at_epoch;
         snprintf(it->subject, sizeof(it->subject), "%s", a->name);
+        snprintf(it->state, sizeof(it->state), "%s", a->starts_at);
     }
 }
 

@@ -44,7 +44,7 @@ typedef struct attention_item {
     char what[256]; /* for a person; may hold remote text: sanitize at display */
     /* what it is about, for the jump to its panel row and runbook for: */
     char subject[128]; /* alert, container or signal name ("error_ratio"), source */
-    char state[32];    /* container: unhealthy, restarting, exited */
+    char state[48];    /* container: unhealthy, restarting, exited; alert: its starts_at */
     int pid;           /* postgres items */
     double value;      /* signal: its value; health: the status */
     double since;      /* wall clock: when it began (or was first seen) */

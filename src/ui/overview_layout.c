@@ -5,7 +5,7 @@
 
 /* Priority 0 stays; higher numbers are dropped first. */
 const column_spec overview_host_columns[OV_NCOLS] = {
-    [OV_COL_HOST] = {"HOST", 8, 20, 0, false},
+    [OV_COL_HOST] = {"HOST", 12, 20, 0, false},
     [OV_COL_STATE] = {"STATE", 8, 10, 0, false},
     [OV_COL_RPS] = {"REQ/S", 6, 8, 1, true},
     [OV_COL_RPS_SPARK] = {"", OVERVIEW_SPARK_W, OVERVIEW_SPARK_W, 5, false},
