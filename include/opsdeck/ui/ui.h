@@ -164,6 +164,8 @@ bool ui_action_busy(const ui_t *ui);
 bool ui_action_view_active(const ui_t *ui);
 void ui_action_view_draw(ui_t *ui, ui_rect screen);
 bool ui_action_view_key(ui_t *ui, int key, bool is_code); /* true: it took the key */
+/* R and :reconnect: the selected host, at once (reconnect.c). */
+void ui_reconnect(ui_t *ui);
 /* q and :quit: asks first while an action runs. */
 void ui_request_quit(ui_t *ui);
 /* The containers panel's selected container's name, "" none. */
