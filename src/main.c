@@ -76,8 +76,9 @@ static void help(void)
           "      --version         print the version\n"
           "      --help            this help\n"
           "\n"
-          "In the console, ? shows the keys of the current panel. See opsdeck(1) and\n"
-          "opsdeck.conf(5), opsdeck-runbook(5).\n",
+          "In the console, ? shows the keys of the current panel; R (:reconnect)\n"
+          "reconnects the selected host now, also after a refused login. See opsdeck(1),\n"
+          "opsdeck.conf(5) and opsdeck-runbook(5).\n",
           stdout);
 }
 

@@ -87,6 +87,19 @@ bool transport_is_local(const transport_t *t)
     return t->local;
 }
 
+void transport_reconnect(transport_t *t)
+{
+    if (t->local)
+        return;
+    ssh_stop(t); /* the session, the reconnect timer */
+    char why[400];
+    snprintf(why, sizeof(why), "%s: ssh: cut off: reconnecting", t->host->name);
+    exec_fail_all(t, why);
+    t->no_retry = false;
+    t->backoff_ms = BACKOFF_FIRST_MS;
+    ssh_start(t);
+}
+
 void transport_hostkey_answer(transport_t *t, bool accept)
 {
     if (!t->local)

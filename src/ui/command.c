@@ -12,7 +12,7 @@ static const struct {
     {"env", CMD_ENV, 1},          {"host", CMD_HOST, 1},     {"panel", CMD_PANEL, 1},
     {"quit", CMD_QUIT, 0},        {"q", CMD_QUIT, 0},        {"help", CMD_HELP, 0},
     {"restart", CMD_ACTION, 2},   {"cancel", CMD_ACTION, 2}, {"terminate", CMD_ACTION, 2},
-    {"kill-idle", CMD_ACTION, 0}, {"flush", CMD_ACTION, 0},
+    {"kill-idle", CMD_ACTION, 0}, {"flush", CMD_ACTION, 0},  {"reconnect", CMD_RECONNECT, 0},
 };
 
 #define OPTIONAL 2

@@ -22,6 +22,7 @@ static const char *const global_help[] = {
     "t  :terminate [PID] terminate the selected (postgres panel) or named backend",
     "K  :kill-idle       terminate every session idle in a transaction past idle_txn",
     "F  :flush           FLUSHDB of this host's Redis database",
+    "R  :reconnect       reconnect this host now (also after a refused login)",
     "Every action shows what runs where and asks as the environment says: y, or",
     "its name typed then Enter. Read-only (-r) refuses them all, in the audit log.",
     NULL,

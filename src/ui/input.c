@@ -73,6 +73,9 @@ static void run_command(ui_t *ui, const char *line)
     case CMD_HELP:
         ui_open_help(ui);
         break;
+    case CMD_RECONNECT:
+        ui_reconnect(ui);
+        break;
     case CMD_INVALID:
         ui_say(ui, true, "%s", c.message);
         break;
@@ -133,6 +136,9 @@ static bool global_key(ui_t *ui, int key, bool is_code)
         return true;
     case 'F':
         ui_action_request(ui, "flush", NULL);
+        return true;
+    case 'R':
+        ui_reconnect(ui);
         return true;
     case '?':
         ui_open_help(ui);
