@@ -24,7 +24,7 @@ for rb in api-down db-connections high-load disk-full security-incident deploy r
         fail "examples_plan_$rb" "$(tail -3 "$t/plan.$rb")"
     fi
 done
-if grep -q "^  for:\|^for: alert APIDown, alert HighErrorRate, health != 200, container grupo_gad_api unhealthy$" "$t/plan.api-down"; then
+if grep -qx "for: alert APIDown, alert HighErrorRate, health != 200, container grupo_gad_api unhealthy" "$t/plan.api-down"; then
     pass examples_api_down_for
 else
     fail examples_api_down_for "$(grep '^for' "$t/plan.api-down")"
