@@ -505,7 +505,11 @@ static void the_action_table(void **state)
     assert_int_equal(builtin_actions_count, 5);
     for (size_t i = 0; i < builtin_actions_count; i++) {
         const builtin_action *a = &builtin_actions[i];
-        assert_non_null(a->plan); /* this is not a READONLY build */
+#ifndef OPSDECK_READONLY
+        assert_non_null(a->plan);
+#else
+        assert_null(a->plan); /* no action code in a READONLY build */
+#endif
         assert_true(a->usage[0] == ':' && !strncmp(a->usage + 1, a->name, strlen(a->name)));
         assert_non_null(a->help);
         assert_non_null(a->plan_text);
