@@ -142,16 +142,19 @@ demo: deps
 install: $(OPSDECK)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(THEMEDIR) \
-	    $(DESTDIR)$(PREFIX)/share/doc/opsdeck/examples
+	    $(DESTDIR)$(PREFIX)/share/doc/opsdeck/examples/runbooks
 	install -m 0755 $(OPSDECK) $(DESTDIR)$(PREFIX)/bin/opsdeck
 	install -m 0644 man/opsdeck.1 $(DESTDIR)$(PREFIX)/share/man/man1/opsdeck.1
 	install -m 0644 man/opsdeck.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/opsdeck.conf.5
+	install -m 0644 man/opsdeck-runbook.5 $(DESTDIR)$(PREFIX)/share/man/man5/opsdeck-runbook.5
 	install -m 0644 themes/*.theme $(DESTDIR)$(THEMEDIR)/
-	install -m 0644 examples/* $(DESTDIR)$(PREFIX)/share/doc/opsdeck/examples/
+	install -m 0644 examples/opsdeck.conf $(DESTDIR)$(PREFIX)/share/doc/opsdeck/examples/
+	install -m 0644 examples/runbooks/*.yml $(DESTDIR)$(PREFIX)/share/doc/opsdeck/examples/runbooks/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/opsdeck $(DESTDIR)$(PREFIX)/share/man/man1/opsdeck.1 \
-	    $(DESTDIR)$(PREFIX)/share/man/man5/opsdeck.conf.5
+	    $(DESTDIR)$(PREFIX)/share/man/man5/opsdeck.conf.5 \
+	    $(DESTDIR)$(PREFIX)/share/man/man5/opsdeck-runbook.5
 	rm -rf $(DESTDIR)$(THEMEDIR) $(DESTDIR)$(PREFIX)/share/doc/opsdeck
 
 format:

@@ -18,6 +18,7 @@
 #include "opsdeck/actions/action.h"
 #include "opsdeck/actions/restart.h"
 #include "support/small_disk.h"
+#include "opsdeck/shell_quote.h"
 
 typedef struct behaviour {
     bool complete; /* run reports at once; else it stays in flight */
@@ -389,10 +390,9 @@ static void restart_plans(void **state)
 static void shell_quoting(void **state)
 {
     char buf[64];
-    assert_string_equal(action_shell_quote("grupo_gad_api", buf, sizeof(buf)), "'grupo_gad_api'");
-    assert_string_equal(action_shell_quote("a'b; rm -rf /", buf, sizeof(buf)),
-                        "'a'\\''b; rm -rf /'");
-    assert_null(action_shell_quote("much too long for the buffer given here, really", buf, 16));
+    assert_string_equal(shell_quote("grupo_gad_api", buf, sizeof(buf)), "'grupo_gad_api'");
+    assert_string_equal(shell_quote("a'b; rm -rf /", buf, sizeof(buf)), "'a'\\''b; rm -rf /'");
+    assert_null(shell_quote("much too long for the buffer given here, really", buf, 16));
 }
 
 int main(void)
