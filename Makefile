@@ -64,10 +64,10 @@ tests: $(OPSDECK) $(UNIT_BINS) $(INTEG_BINS) $(FUZZ_BIN)
 
 # The parser's libFuzzer target (clang). `make check` runs it briefly
 # (tests/unit/test_fuzz_prom.sh); `make fuzz` runs it for FUZZ_TIME seconds.
-$(FUZZ_BIN): fuzz/prom_fuzz.c src/parse/prom.c include/opsdeck/parse/prom.h
+$(FUZZ_BIN): fuzz/prom_fuzz.c src/parse/prom.c src/numbers.c include/opsdeck/parse/prom.h
 	@mkdir -p $(dir $@)
 	clang -std=c11 -Iinclude -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-	    -o $@ fuzz/prom_fuzz.c src/parse/prom.c -lm
+	    -o $@ fuzz/prom_fuzz.c src/parse/prom.c src/numbers.c -lm
 
 fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)

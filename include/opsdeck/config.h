@@ -60,18 +60,6 @@ typedef struct host_config {
     thresholds limits; /* [opsdeck] values unless the host overrides */
 } host_config;
 
-typedef struct runbook_config {
-    char *name;
-    char *title;
-    char key; /* 0: command only */
-    char *run;
-    bool confirm_set;
-    confirm_mode confirm; /* when not set: the environment's */
-    char *verify;         /* "health", "containers" or NULL */
-    int timeout_s;        /* default 600 */
-    int line;
-} runbook_config;
-
 typedef struct opsdeck_config {
     char *path;
     int interval_s; /* default 2 */
@@ -87,8 +75,6 @@ typedef struct opsdeck_config {
     size_t nenvs;
     host_config *hosts;
     size_t nhosts;
-    runbook_config *runbooks;
-    size_t nrunbooks;
 } opsdeck_config;
 
 typedef struct config_problem {

@@ -281,16 +281,8 @@ void config_free(opsdeck_config *cfg)
         free(cfg->envs[i].name);
     for (size_t i = 0; i < cfg->nhosts; i++)
         free_host(&cfg->hosts[i]);
-    for (size_t i = 0; i < cfg->nrunbooks; i++) {
-        runbook_config *r = &cfg->runbooks[i];
-        free(r->name);
-        free(r->title);
-        free(r->run);
-        free(r->verify);
-    }
     free(cfg->envs);
     free(cfg->hosts);
-    free(cfg->runbooks);
     free(cfg->path);
     free(cfg->theme);
     free(cfg->audit_log);

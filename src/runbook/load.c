@@ -13,6 +13,7 @@
 #include <yaml.h>
 
 #include "opsdeck/runbook/runbook.h"
+#include "runbook_internal.h"
 
 typedef struct loader {
     yaml_document_t doc;
@@ -666,15 +667,25 @@ static bool prescan(const char *path, const char *buf, size_t len, runbook_probl
 
 int runbook_load_file(const char *path, runbook *rb, runbook_problems *problems)
 {
-    memset(rb, 0, sizeof(*rb));
     size_t before = runbook_problems_count(problems);
+    bool parsed = runbook_load_file_keep(path, rb, problems);
+    if (!parsed || runbook_problems_count(problems) != before) {
+        runbook_free(rb);
+        return -1;
+    }
+    return 0;
+}
+
+bool runbook_load_file_keep(const char *path, runbook *rb, runbook_problems *problems)
+{
+    memset(rb, 0, sizeof(*rb));
     size_t len = 0;
     char *buf = read_bounded(path, &len, problems);
     if (!buf)
-        return -1;
+        return false;
     if (!prescan(path, buf, len, problems)) {
         free(buf);
-        return -1;
+        return false;
     }
     rb->file = strdup(path);
     rb->name = name_from_path(path);
@@ -690,7 +701,7 @@ int runbook_load_file(const char *path, runbook *rb, runbook_problems *problems)
         yaml_parser_delete(&parser);
         free(buf);
         runbook_free(rb);
-        return -1;
+        return false;
     }
     yaml_node_t *root = yaml_document_get_root_node(&ld.doc);
     if (!root)
@@ -706,9 +717,5 @@ int runbook_load_file(const char *path, runbook *rb, runbook_problems *problems)
     yaml_document_delete(&ld.doc);
     yaml_parser_delete(&parser);
     free(buf);
-    if (runbook_problems_count(problems) != before) {
-        runbook_free(rb);
-        return -1;
-    }
-    return 0;
+    return rb->name != NULL && rb->title != NULL;
 }

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "opsdeck/runbook/runbook.h"
+#include "runbook_internal.h"
 
 static bool is_dir(const char *path)
 {
@@ -93,17 +94,41 @@ int runbook_set_load(const char *dir, const opsdeck_config *cfg, runbook_set *se
     char **names = list_files(dir, &n, problems);
     if (!names)
         return -1;
+    /* Every file that parsed is checked against the others, broken or not
+     * (so each is told all its problems at once); only the sound ones stay. */
     set->items = calloc(n ? n : 1, sizeof(*set->items));
+    bool *broken = calloc(n ? n : 1, sizeof(*broken));
     for (size_t i = 0; i < n; i++) {
         char path[4096];
         snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-        if (set->items && runbook_load_file(path, &set->items[set->count], problems) == 0)
-            set->count++;
+        if (set->items && broken) {
+            runbook *rb = &set->items[set->count];
+            size_t at = runbook_problems_count(problems);
+            if (runbook_load_file_keep(path, rb, problems)) {
+                broken[set->count++] = runbook_problems_count(problems) != at;
+            } else {
+                runbook_free(rb);
+            }
+        }
         free(names[i]);
     }
     free(names);
-    if (set->items)
+    if (set->items && broken) {
+        /* sort with the broken marks riding along */
+        for (size_t i = 0; i < set->count; i++)
+            set->items[i].line = broken[i] ? -1 : 1;
         qsort(set->items, set->count, sizeof(*set->items), by_runbook_name);
-    runbook_validate_set(set, cfg, problems);
+        runbook_validate_set(set, cfg, problems);
+        size_t kept = 0;
+        for (size_t i = 0; i < set->count; i++) {
+            if (set->items[i].line < 0) {
+                runbook_free(&set->items[i]);
+                continue;
+            }
+            set->items[kept++] = set->items[i];
+        }
+        set->count = kept;
+    }
+    free(broken);
     return runbook_problems_count(problems) == before ? 0 : -1;
 }

@@ -72,8 +72,8 @@ bool runbook_placeholder_known(const char *name)
     return known;
 }
 
-int runbook_substitute(const char *tmpl, const host_config *hc, char *out, size_t size, char *err,
-                       size_t errsize)
+static int substitute(const char *tmpl, const host_config *hc, bool quote, char *out, size_t size,
+                      char *err, size_t errsize)
 {
     const char *host = hc && hc->name ? hc->name : "?";
     size_t len = 0;
@@ -117,8 +117,18 @@ int runbook_substitute(const char *tmpl, const host_config *hc, char *out, size_
             snprintf(err, errsize, "%s: ${%s} is not set for this host", host, name);
             return -1;
         }
-        bool ok = !strcmp(name, "docker") ? shell_quote_words(out, size, &len, v)
-                                          : shell_quote_append(out, size, &len, v, strlen(v));
+        bool ok;
+        if (!quote) {
+            ok = len + strlen(v) < size;
+            if (ok) {
+                memcpy(out + len, v, strlen(v) + 1);
+                len += strlen(v);
+            }
+        } else if (!strcmp(name, "docker")) {
+            ok = shell_quote_words(out, size, &len, v);
+        } else {
+            ok = shell_quote_append(out, size, &len, v, strlen(v));
+        }
         if (!ok)
             goto too_long;
         p = close + 1;
@@ -128,4 +138,16 @@ too_long:
     snprintf(err, errsize, "%s: the command is longer than %zu bytes after substitution", host,
              size - 1);
     return -1;
+}
+
+int runbook_substitute(const char *tmpl, const host_config *hc, char *out, size_t size, char *err,
+                       size_t errsize)
+{
+    return substitute(tmpl, hc, true, out, size, err, errsize);
+}
+
+int runbook_expand(const char *tmpl, const host_config *hc, char *out, size_t size, char *err,
+                   size_t errsize)
+{
+    return substitute(tmpl, hc, false, out, size, err, errsize);
 }

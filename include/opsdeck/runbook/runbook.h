@@ -239,4 +239,9 @@ bool runbook_placeholder_known(const char *name);
 int runbook_substitute(const char *tmpl, const host_config *host, char *out, size_t size, char *err,
                        size_t errsize);
 
+/* The same, values written as they are (not quoted): for an action's
+ * argument, which is a name handed to the action, never to a shell. */
+int runbook_expand(const char *tmpl, const host_config *host, char *out, size_t size, char *err,
+                   size_t errsize);
+
 #endif
