@@ -13,7 +13,7 @@ static const struct {
 } verbs[] = {
     {"env", CMD_ENV, 1},   {"host", CMD_HOST, 1}, {"panel", CMD_PANEL, 1},
     {"quit", CMD_QUIT, 0}, {"q", CMD_QUIT, 0},    {"help", CMD_HELP, 0},
-    {"reconnect", CMD_RECONNECT, 0},
+    {"reconnect", CMD_RECONNECT, 0}, {"run", CMD_RUN, 1},
 };
 
 #define OPTIONAL 2
@@ -43,7 +43,7 @@ static bool find_verb(const char *name, verb *out)
 /* ":env :host ... :restart ..." for the unknown-command message. */
 static void list_verbs(char *buf, size_t size)
 {
-    static const char *const shown[] = {"env", "host", "panel", "help", "quit"};
+    static const char *const shown[] = {"env", "host", "panel", "help", "quit", "reconnect", "run"};
     size_t len = 0;
     buf[0] = '\0';
     for (size_t i = 0; i < sizeof(shown) / sizeof(*shown) + builtin_actions_count; i++) {

@@ -20,6 +20,9 @@ static const char *const global_help[] = {
     "Esc                 clear the filter",
     NULL, /* here: the actions, from action_table.h */
     "R  :reconnect       reconnect this host now (also after a refused login)",
+    "KEY  :run NAME      start runbook NAME on this host (KEY: its key: in panel 7)",
+    "                    its checks run by themselves; the plan is confirmed once before",
+    "                    its first act; Esc leaves the run view, the run goes on",
     "Every action shows what runs where and asks as the environment says: y, or",
     "its name typed then Enter. Read-only (-r) refuses them all, in the audit log.",
     NULL,
