@@ -35,10 +35,12 @@ void ui_actions_init(ui_t *ui)
 #ifndef OPSDECK_READONLY
     ui->engine = action_engine_new(ui->app, &ui->audit, ui->opts->read_only, on_engine_changed, ui);
 #endif
+    ui_runbooks_init(ui);
 }
 
 void ui_actions_free(ui_t *ui)
 {
+    ui_runbooks_free(ui);
 #ifndef OPSDECK_READONLY
     action_engine_free(ui->engine); /* audits an action cut off by quitting */
     ui->engine = NULL;

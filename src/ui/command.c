@@ -12,7 +12,7 @@ static const struct {
     {"env", CMD_ENV, 1},          {"host", CMD_HOST, 1},     {"panel", CMD_PANEL, 1},
     {"quit", CMD_QUIT, 0},        {"q", CMD_QUIT, 0},        {"help", CMD_HELP, 0},
     {"restart", CMD_ACTION, 2},   {"cancel", CMD_ACTION, 2}, {"terminate", CMD_ACTION, 2},
-    {"kill-idle", CMD_ACTION, 0}, {"flush", CMD_ACTION, 0},
+    {"kill-idle", CMD_ACTION, 0}, {"flush", CMD_ACTION, 0},  {"run", CMD_RUN, 1},
 };
 
 #define OPTIONAL 2
@@ -50,7 +50,7 @@ void command_parse(const char *line, command *out)
     if (i == nverbs) {
         snprintf(out->message, sizeof(out->message),
                  "unknown command ':%.40s' (:env :host :panel :help :quit :restart :cancel "
-                 ":terminate :kill-idle :flush)",
+                 ":terminate :kill-idle :flush :run)",
                  verb);
         return;
     }

@@ -173,6 +173,7 @@ static void on_clock(loop_t *loop, void *arg)
 static void on_changed(app_t *app, void *arg)
 {
     (void)app;
+    ui_runbooks_poll(arg); /* a host up again: a run left unfinished is re-attached */
     ui_mark_dirty(arg);
 }
 

@@ -73,6 +73,9 @@ static void run_command(ui_t *ui, const char *line)
     case CMD_HELP:
         ui_open_help(ui);
         break;
+    case CMD_RUN:
+        ui_runbook_request(ui, c.arg);
+        break;
     case CMD_INVALID:
         ui_say(ui, true, "%s", c.message);
         break;
@@ -164,7 +167,7 @@ static bool global_key(ui_t *ui, int key, bool is_code)
             ui_show_panel(ui, key - '1');
             return true;
         }
-        return false;
+        return ui_runbook_key(ui, key);
     }
 }
 
@@ -182,6 +185,8 @@ void ui_key(ui_t *ui, int key, bool is_code)
     }
     ui->status[0] = '\0'; /* a message lasts until the next key */
     if (ui_action_view_key(ui, key, is_code))
+        return;
+    if (ui_runbook_view_key(ui, key, is_code))
         return;
     if (ui->pager && pager_key(ui, key, is_code))
         return;

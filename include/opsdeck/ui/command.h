@@ -14,6 +14,7 @@ typedef enum {
     CMD_HELP,    /* :help */
     CMD_ACTION,  /* :restart [C], :cancel [PID], :terminate [PID], :kill-idle, :flush: arg
                   * the target ("" the selected one), action the name */
+    CMD_RUN,     /* :run NAME: start the runbook NAME on the selected host */
     CMD_INVALID, /* a known command used wrongly, or an unknown one: see message */
 } command_kind;
 
