@@ -10,7 +10,7 @@ DESTDIR  ?=
 BUILD    ?= build
 READONLY ?= 0
 OPSDECK  ?= opsdeck
-PKGS      = ncursesw libssh2 libcurl libpq hiredis jansson inih libcrypto
+PKGS      = ncursesw libssh2 libcurl libpq hiredis jansson inih libcrypto yaml-0.1
 THEMEDIR  = $(PREFIX)/share/opsdeck/themes
 
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
@@ -64,10 +64,10 @@ tests: $(OPSDECK) $(UNIT_BINS) $(INTEG_BINS) $(FUZZ_BIN)
 
 # The parser's libFuzzer target (clang). `make check` runs it briefly
 # (tests/unit/test_fuzz_prom.sh); `make fuzz` runs it for FUZZ_TIME seconds.
-$(FUZZ_BIN): fuzz/prom_fuzz.c src/parse/prom.c include/opsdeck/parse/prom.h
+$(FUZZ_BIN): fuzz/prom_fuzz.c src/parse/prom.c src/numbers.c include/opsdeck/parse/prom.h
 	@mkdir -p $(dir $@)
 	clang -std=c11 -Iinclude -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-	    -o $@ fuzz/prom_fuzz.c src/parse/prom.c -lm
+	    -o $@ fuzz/prom_fuzz.c src/parse/prom.c src/numbers.c -lm
 
 fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)

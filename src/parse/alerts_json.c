@@ -8,6 +8,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include "opsdeck/numbers.h"
+
 int alerts_severity_rank(const char *severity)
 {
     static const char *const order[] = {"critical", "warning", "info"};
@@ -26,7 +28,7 @@ double alerts_parse_time(const char *text)
     double frac = 0;
     if (*rest == '.') {
         char *end;
-        frac = strtod(rest, &end);
+        frac = num_strtod(rest, &end);
         rest = end;
     }
     long offset = 0;

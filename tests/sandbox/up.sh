@@ -88,6 +88,7 @@ BLACKHOLE_PORT=$(pick_port "$BLACKHOLE_ADDR")
 chmod 0711 "$DIR"
 mkdir -p "$DIR/keys" "$DIR/share"
 cp "$HERE/demo_api.py" "$HERE/alert_rules.yml" "$DIR/share/"
+mkdir -p "$DIR/runbooks" && cp "$HERE"/runbooks/*.yml "$DIR/runbooks/"
 for h in $HOSTS; do
     install -d -m 0711 "$DIR/$h" "$DIR/$h/data"
     mkdir -p "$DIR/$h/prometheus" "$DIR/$h/alertmanager" "$DIR/$h/data/redis" "$DIR/$h/data/www"
@@ -316,6 +317,7 @@ interval = 1
 audit_log = $DIR/audit.log
 slow_query = 1
 idle_txn = 5
+runbooks = $DIR/runbooks
 
 [env staging]
 confirm = yes
@@ -347,15 +349,6 @@ postgres = host=$a port=${PG_PORT[$h]} dbname=$PG_DB user=$PG_USER
 redis = $a:${REDIS_PORT[$h]}
 EOF
     done
-    cat <<EOF
-
-[runbook restart-api]
-title = Restart the API container
-key = R
-run = docker restart grupo_gad_api
-verify = health
-timeout = 60
-EOF
 } >"$CONF.tmp"
 mv "$CONF.tmp" "$CONF"
 
