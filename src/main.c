@@ -268,8 +268,7 @@ static int load_adhoc(const cli *c, opsdeck_config *cfg)
         return -1;
     char note[4096];
     adhoc_probe(cfg, 10000, note, sizeof(note));
-    if (c->mode == MODE_CONSOLE || !c->json)
-        fputs(note, stderr); /* what was found, before the screen takes over */
+    fputs(note, stderr); /* what was found (before the screen takes over) */
     return 0;
 }
 
