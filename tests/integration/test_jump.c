@@ -21,7 +21,7 @@
 #include "opsdeck/transport/transport.h"
 #include "support/sandbox_env.h"
 
-#define WAIT_MS 30000
+#define WAIT_MS 60000 /* generous: the machine may be loaded */
 
 static char env_file[600];
 
@@ -196,8 +196,8 @@ static void on_done(const exec_result *r, void *arg)
 static void expect_landed_on(transport_t *t, const char *want)
 {
     result r = {0};
-    assert_non_null(transport_exec(t, "echo $SBX_HOST", 256, 15000, on_done, NULL, &r));
-    int64_t end = loop_update_time(loop) + 20000;
+    assert_non_null(transport_exec(t, "echo $SBX_HOST", 256, 60000, on_done, NULL, &r));
+    int64_t end = loop_update_time(loop) + 65000;
     while (!r.done && loop_update_time(loop) < end)
         loop_run_once(loop, 50);
     if (!r.ran)
@@ -245,7 +245,7 @@ static void hidden_host_through_a_jump_host(void **state)
     /* the loop runs (it carries the bytes) while the answer is awaited */
     char got[256] = "";
     size_t len = 0;
-    int64_t end = loop_update_time(loop) + 20000;
+    int64_t end = loop_update_time(loop) + WAIT_MS;
     while (!strstr(got, "+PONG") && loop_update_time(loop) < end) {
         loop_run_once(loop, 20);
         ssize_t n = recv(fd, got + len, sizeof(got) - 1 - len, MSG_DONTWAIT);
