@@ -16,7 +16,7 @@ THEMEDIR  = $(PREFIX)/share/opsdeck/themes
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 WARN      = -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 CPPFLAGS_ALL = -Iinclude -D_GNU_SOURCE -DOPSDECK_VERSION='"$(VERSION)"' \
-               -DOPSDECK_THEMEDIR='"$(THEMEDIR)"' $(READONLY_DEF) $(CPPFLAGS)
+               -DOPSDECK_THEMEDIR='"$(THEMEDIR)"' -DOPSDECK_DOCDIR='"$(PREFIX)/share/doc/opsdeck"' $(READONLY_DEF) $(CPPFLAGS)
 CFLAGS   ?= -O2 -g
 CFLAGS_ALL = -std=c11 $(WARN) $(CFLAGS) $(SANFLAGS) $(shell pkg-config --cflags $(PKGS))
 LDLIBS_ALL = $(shell pkg-config --libs $(PKGS)) -lm $(LDLIBS)

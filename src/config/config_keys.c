@@ -486,6 +486,10 @@ static void set_host_key(parse_state *st, const char *key, const char *value)
             char err[256];
             if (!config_resolve_ssh(h, err, sizeof(err)))
                 PROBLEM(st, "ssh = %s: %s", value, err);
+        } else if (!strcmp(key, "jump")) {
+            char err[300];
+            if (!config_jump_valid(value, err, sizeof(err)))
+                PROBLEM(st, "jump = %s: %s", value, err);
         }
         return;
     }

@@ -52,6 +52,7 @@ void transport_fail(transport_t *t, const char *fmt, ...)
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     snprintf(t->error, sizeof(t->error), "%s: ssh: %s", t->host->name, msg);
+    snprintf(t->reason, sizeof(t->reason), "%s", msg);
     t->state = TRANSPORT_DOWN;
     exec_fail_all(t, t->error);
     if (!t->freeing && t->events.state_changed)
@@ -318,6 +319,7 @@ void transport_free(transport_t *t)
         exec_fail_all(t, why);
         ssh_tunnel_free_all(t);
         ssh_stop(t);
+        ssh_jump_release(t);
     }
     free(t->pending_key);
     free(t);

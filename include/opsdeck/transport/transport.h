@@ -65,6 +65,9 @@ bool transport_is_local(const transport_t *t);
  * fail with "reconnecting". Nothing on a local host. */
 void transport_reconnect(transport_t *t);
 void transport_hostkey_answer(transport_t *t, bool accept); /* accept: append to known_hosts */
+/* The jump host a question (hostkey_unknown, passphrase_needed) is about,
+ * when it is the jump host's and not the host's own; NULL otherwise. */
+const char *transport_asking_for(const transport_t *t);
 void transport_passphrase(transport_t *t, const char *passphrase); /* NULL: give up */
 
 /* ---- exec channels ---- */
