@@ -4,6 +4,7 @@
  * or failed, and sources bound their own work, but a whole round is also
  * cut off at ROUND_LIMIT_MS so that no host, however broken, can hold the
  * snapshot back. What has not answered by then is reported as failed. */
+#include "opsdeck/audit_changes.h"
 #include "opsdeck/snapshot.h"
 
 #define ROUND_LIMIT_MS 30000
@@ -55,6 +56,8 @@ int snapshot_run(const opsdeck_config *cfg, const app_options *opts, bool json, 
     finish_round(&app);
     mark_unanswered(&app);
 
+    audit_tail tail = {0}; /* the actions on these hosts join the changes */
+    audit_changes_read(&app.model, &tail, cfg->audit_log);
     double now = loop_wall_time();
     int status = snapshot_status(&app.model, now);
     int rc = json ? snapshot_write_json(&app.model, app.interval_s, now, out)
