@@ -59,6 +59,10 @@ typedef struct container_info {
     char status[128];          /* docker's status text: "Up 3 minutes (healthy)" */
     char compose_service[128]; /* com.docker.compose.service label, "" none */
     int restarts;
+    /* from inspect, so that the status text can be told again as time
+     * passes ("Up 3 minutes" -> "Up 4 minutes") without asking the host */
+    double started_at, finished_at; /* wall clock, seconds; 0 unknown */
+    int exit_code;
     double cpu_percent; /* < 0: unknown (not running) */
     int64_t mem_bytes;  /* < 0: unknown */
 } container_info;

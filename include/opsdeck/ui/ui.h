@@ -95,6 +95,7 @@ struct ui {
     pager *pager;    /* help or details over the panel; NULL none */
     dialog *dialogs; /* questions waiting, the first is shown */
     bool quit;
+    bool pasting;                 /* between a bracketed paste's start and end (paste.h) */
     bool utf8;                    /* the locale's charset is UTF-8 */
     audit_log audit;              /* the audit log, fd -1 when it cannot be opened */
     char audit_error[256];        /* why not */
