@@ -21,8 +21,13 @@ typedef struct thresholds {
 
 typedef struct env_config {
     char *name;
-    confirm_mode confirm; /* default: yes, except "production": typed */
+    confirm_mode confirm; /* default: typed for production, else yes */
     int line;
+    /* production = yes|no; default: the name is "production" or starts with
+     * "prod". The one definition of production: its colour, its place first
+     * among the environments, and the default typed confirmation. */
+    bool production;
+    bool confirm_set;
 } env_config;
 
 typedef struct host_config {
@@ -103,6 +108,11 @@ void config_free(opsdeck_config *cfg);
 void config_problems_free(config_problems *problems);
 
 const env_config *config_env(const opsdeck_config *cfg, const char *name);
+/* Whether an environment is production (env_config.production); one with
+ * no [env] section is judged by its name. */
+bool env_is_production(const opsdeck_config *cfg, const char *name);
+/* The default for an environment of that name: "production" or "prod...". */
+bool env_name_is_production(const char *name);
 const host_config *config_host(const opsdeck_config *cfg, const char *name);
 
 /* "~/x" -> "$HOME/x"; returns a new string. */

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "config_internal.h"
@@ -296,6 +297,17 @@ const env_config *config_env(const opsdeck_config *cfg, const char *name)
         if (!strcmp(cfg->envs[i].name, name))
             return &cfg->envs[i];
     return NULL;
+}
+
+bool env_name_is_production(const char *name)
+{
+    return name && strncasecmp(name, "prod", 4) == 0;
+}
+
+bool env_is_production(const opsdeck_config *cfg, const char *name)
+{
+    const env_config *e = cfg ? config_env(cfg, name) : NULL;
+    return e ? e->production : env_name_is_production(name);
 }
 
 const host_config *config_host(const opsdeck_config *cfg, const char *name)

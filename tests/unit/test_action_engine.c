@@ -124,7 +124,8 @@ static int setup(void **state)
     snprintf(fx.log_path, sizeof(fx.log_path), "%s/audit.log", fx.dir);
     fx.hc.name = "prod-api";
     fx.hc.env = "production";
-    fx.env = (env_config){"production", CONFIRM_TYPED, 1};
+    fx.env =
+        (env_config){.name = "production", .confirm = CONFIRM_TYPED, .line = 1, .production = true};
     fx.cfg.envs = &fx.env;
     fx.cfg.nenvs = 1;
     fx.cfg.hosts = &fx.hc;

@@ -108,7 +108,7 @@ struct ui {
 void ui_state_init(ui_t *ui, app_t *app, const console_options *opts);
 void ui_state_free(ui_t *ui);
 const char *ui_env_name(const ui_t *ui);
-/* production, or any environment that demands a typed confirmation */
+/* env_is_production() of the config: production = yes, or by its name */
 bool ui_env_is_production(const ui_t *ui, const char *env);
 bool ui_host_in_env(const ui_t *ui, size_t host);
 size_t ui_host_index(const ui_t *ui); /* the selected host */
