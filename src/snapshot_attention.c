@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "opsdeck/attention.h"
+#include "opsdeck/runbook/runbook.h"
 #include "opsdeck/sanitize.h"
 #include "opsdeck/snapshot.h"
 #include "opsdeck/ui/text.h"
@@ -23,9 +24,24 @@ static void rfc3339(double t, char *buf, size_t size)
     strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-json_t *snapshot_attention_json(const fleet_model *m, double now)
+/* The ranked list, each line with the runbook for it when one is written. */
+static void collect(const fleet_model *m, double now)
 {
     attention_collect(m, NULL, now, &list);
+    if (!m->config)
+        return;
+    char dir[4096];
+    runbook_set set = {0};
+    runbook_problems problems = {0};
+    runbook_set_load(runbook_find_dir(m->config, dir, sizeof(dir)), m->config, &set, &problems);
+    attention_suggest_runbooks(m, &set, &list);
+    runbook_set_free(&set);
+    runbook_problems_free(&problems);
+}
+
+json_t *snapshot_attention_json(const fleet_model *m, double now)
+{
+    collect(m, now);
     json_t *a = json_array();
     for (size_t i = 0; i < list.count; i++) {
         const attention_item *it = &list.items[i];
@@ -73,7 +89,7 @@ static void put_clean(FILE *out, const char *s)
 
 void snapshot_attention_text(const fleet_model *m, double now, FILE *out)
 {
-    attention_collect(m, NULL, now, &list);
+    collect(m, now);
     fprintf(out, "\nNeeds attention (%zu)\n", list.count);
     if (!list.count)
         fputs("  nothing: every check passes\n", out);
