@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "opsdeck/audit_changes.h"
 #include "opsdeck/snapshot.h"
 
 #define ROUND_LIMIT_MS 30000
@@ -142,6 +143,8 @@ int snapshot_run(const opsdeck_config *cfg, const app_options *opts, bool json, 
     }
     mark_unanswered(&app);
 
+    audit_tail tail = {0}; /* the actions on these hosts join the changes */
+    audit_changes_read(&app.model, &tail, cfg->audit_log);
     double now = loop_wall_time();
     int status = snapshot_status(&app.model, now);
     int rc = json ? snapshot_write_json(&app.model, app.interval_s, now, out)

@@ -14,7 +14,7 @@
 
 /* jansson rejects invalid UTF-8; a host may send some. Control bytes are
  * legal in JSON strings (escaped), so only the encoding is repaired here. */
-static json_t *remote_string(const char *s)
+json_t *snapshot_remote_string(const char *s)
 {
     if (!s)
         return json_null();
@@ -61,7 +61,7 @@ static json_t *source_object(const host_model *h, source_kind kind, double now)
     const source_status *s = &h->status[kind];
     json_t *o = json_object();
     json_object_set_new(o, "ok", json_boolean(s->ok));
-    json_object_set_new(o, "error", s->ok ? json_null() : remote_string(s->error));
+    json_object_set_new(o, "error", s->ok ? json_null() : snapshot_remote_string(s->error));
     double age = model_source_age(h, kind, now);
     json_object_set_new(o, "age_s", age < 0 ? json_null() : json_real(age));
     return o;
@@ -73,11 +73,12 @@ static void add_containers(json_t *o, const containers_sample *c, bool known)
     for (size_t i = 0; i < c->count; i++) {
         const container_info *ci = &c->items[i];
         json_t *it = json_object();
-        json_object_set_new(it, "name", remote_string(ci->name));
-        json_object_set_new(it, "image", remote_string(ci->image));
-        json_object_set_new(it, "state", remote_string(ci->state));
-        json_object_set_new(it, "health", ci->health[0] ? remote_string(ci->health) : json_null());
-        json_object_set_new(it, "status", remote_string(ci->status));
+        json_object_set_new(it, "name", snapshot_remote_string(ci->name));
+        json_object_set_new(it, "image", snapshot_remote_string(ci->image));
+        json_object_set_new(it, "state", snapshot_remote_string(ci->state));
+        json_object_set_new(it, "health",
+                            ci->health[0] ? snapshot_remote_string(ci->health) : json_null());
+        json_object_set_new(it, "status", snapshot_remote_string(ci->status));
         json_object_set_new(it, "restarts", json_integer(ci->restarts));
         json_object_set_new(it, "cpu_percent", maybe_number(ci->cpu_percent));
         json_object_set_new(it, "mem_bytes",
@@ -115,7 +116,7 @@ static void add_health(json_t *o, const health_sample *h, bool known)
         json_error_t err;
         body = json_loads(h->body, JSON_DECODE_ANY, &err);
         if (!body)
-            body = remote_string(h->body);
+            body = snapshot_remote_string(h->body);
     }
     json_object_set_new(o, "body", body ? body : json_null());
 }
@@ -126,7 +127,7 @@ static void add_ws(json_t *o, const ws_sample *w, bool known)
     json_object_set_new(o, "total_messages_sent", figure(known, w->total_messages_sent));
     json_object_set_new(o, "total_broadcasts", figure(known, w->total_broadcasts));
     json_object_set_new(o, "last_broadcast_at",
-                        known && w->last_broadcast_at[0] ? remote_string(w->last_broadcast_at)
+                        known && w->last_broadcast_at[0] ? snapshot_remote_string(w->last_broadcast_at)
                                                          : json_null());
     json_object_set_new(o, "messages_per_s", figure(known, w->messages_per_s));
 }
@@ -138,7 +139,7 @@ static json_t *embedded_json(const char *text)
         return json_object();
     json_error_t err;
     json_t *j = json_loads(text, JSON_DECODE_ANY, &err);
-    return j ? j : remote_string(text);
+    return j ? j : snapshot_remote_string(text);
 }
 
 static void add_alerts(json_t *o, const alerts_sample *a, bool known)
@@ -147,11 +148,11 @@ static void add_alerts(json_t *o, const alerts_sample *a, bool known)
     for (size_t i = 0; i < a->count; i++) {
         const alert_info *ai = &a->items[i];
         json_t *it = json_object();
-        json_object_set_new(it, "name", remote_string(ai->name));
-        json_object_set_new(it, "severity", remote_string(ai->severity));
-        json_object_set_new(it, "state", remote_string(ai->state));
-        json_object_set_new(it, "starts_at", remote_string(ai->starts_at));
-        json_object_set_new(it, "summary", remote_string(ai->summary));
+        json_object_set_new(it, "name", snapshot_remote_string(ai->name));
+        json_object_set_new(it, "severity", snapshot_remote_string(ai->severity));
+        json_object_set_new(it, "state", snapshot_remote_string(ai->state));
+        json_object_set_new(it, "starts_at", snapshot_remote_string(ai->starts_at));
+        json_object_set_new(it, "summary", snapshot_remote_string(ai->summary));
         json_object_set_new(it, "labels", embedded_json(ai->labels_json));
         json_array_append_new(items, it);
     }
@@ -164,14 +165,15 @@ static json_t *backends_array(const pg_backend *b, size_t n)
     for (size_t i = 0; i < n; i++) {
         json_t *it = json_object();
         json_object_set_new(it, "pid", json_integer(b[i].pid));
-        json_object_set_new(it, "user", remote_string(b[i].user));
-        json_object_set_new(it, "database", remote_string(b[i].database));
-        json_object_set_new(it, "application", remote_string(b[i].application));
-        json_object_set_new(it, "state", remote_string(b[i].state));
+        json_object_set_new(it, "user", snapshot_remote_string(b[i].user));
+        json_object_set_new(it, "database", snapshot_remote_string(b[i].database));
+        json_object_set_new(it, "application", snapshot_remote_string(b[i].application));
+        json_object_set_new(it, "state", snapshot_remote_string(b[i].state));
         json_object_set_new(it, "wait_event",
-                            b[i].wait_event[0] ? remote_string(b[i].wait_event) : json_null());
+                            b[i].wait_event[0] ? snapshot_remote_string(b[i].wait_event)
+                                               : json_null());
         json_object_set_new(it, "seconds", json_real(b[i].seconds));
-        json_object_set_new(it, "query", remote_string(b[i].query));
+        json_object_set_new(it, "query", snapshot_remote_string(b[i].query));
         json_t *blockers = json_array();
         for (size_t k = 0; k < b[i].nblocked_by; k++)
             json_array_append_new(blockers, json_integer(b[i].blocked_by[k]));
@@ -184,7 +186,7 @@ static json_t *backends_array(const pg_backend *b, size_t n)
 static void add_postgres(json_t *o, const postgres_sample *p, bool known)
 {
     json_object_set_new(o, "server_version",
-                        known && p->server_version[0] ? remote_string(p->server_version)
+                        known && p->server_version[0] ? snapshot_remote_string(p->server_version)
                                                       : json_null());
     json_t *c = json_object();
     json_object_set_new(c, "total", count(known, p->conn_total));
@@ -202,7 +204,7 @@ static void add_postgres(json_t *o, const postgres_sample *p, bool known)
 static void add_redis(json_t *o, const redis_sample *r, bool known)
 {
     json_object_set_new(o, "version",
-                        known && r->version[0] ? remote_string(r->version) : json_null());
+                        known && r->version[0] ? snapshot_remote_string(r->version) : json_null());
     json_object_set_new(o, "used_memory_bytes", count(known, r->used_memory_bytes));
     json_object_set_new(o, "maxmemory_bytes", count(known, r->maxmemory_bytes));
     json_object_set_new(o, "connected_clients", count(known, r->connected_clients));
@@ -248,7 +250,7 @@ static json_t *host_object(const host_model *h, double now)
     json_object_set_new(o, "name", json_string(h->config->name));
     json_object_set_new(o, "env", json_string(h->config->env));
     json_object_set_new(o, "state", json_string(host_state_name(h->state)));
-    json_object_set_new(o, "error", h->error[0] ? remote_string(h->error) : json_null());
+    json_object_set_new(o, "error", h->error[0] ? snapshot_remote_string(h->error) : json_null());
     for (int k = 0; k < SRC_COUNT; k++) {
         if (!h->status[k].configured)
             continue;
@@ -279,6 +281,8 @@ int snapshot_write_json(const fleet_model *m, int interval_s, double taken_at, F
     for (size_t i = 0; i < m->nhosts; i++)
         json_array_append_new(hosts, host_object(&m->hosts[i], taken_at));
     json_object_set_new(root, "hosts", hosts);
+    json_object_set_new(root, "attention", snapshot_attention_json(m, taken_at));
+    json_object_set_new(root, "changes", snapshot_changes_json(m));
     int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
     fputc('\n', out);
     json_decref(root);
