@@ -55,7 +55,7 @@ FUZZ_SRCS_config = $(wildcard src/config/*.c)
 BENCH_BIN = $(BUILD)/bench/prom-parse
 
 .PHONY: all deps tests check sanitize demo install uninstall clean format format-check \
-        unit integration e2e fuzz bench
+        unit integration e2e faults fuzz bench
 
 all: $(OPSDECK)
 
@@ -124,6 +124,10 @@ integration: tests
 	@BUILD=$(BUILD) OPSDECK_BIN=$(CURDIR)/$(OPSDECK) tests/run.sh integration
 e2e: tests
 	@BUILD=$(BUILD) OPSDECK_BIN=$(CURDIR)/$(OPSDECK) tests/run.sh e2e
+# Faults injected on the sandbox while the console runs (tests/faults/,
+# docs/RELIABILITY.md); kept out of `make check`.
+faults: tests
+	@BUILD=$(BUILD) OPSDECK_BIN=$(CURDIR)/$(OPSDECK) tests/run.sh faults
 
 # The whole suite again, built with AddressSanitizer and UBSan.
 SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined

@@ -134,6 +134,24 @@ static void list_append(exec_req **list, exec_req *req)
     *list = req;
 }
 
+static void on_exec_timeout(loop_t *loop, void *arg);
+
+/* Output past the cap that nobody follows (no output callback) is of no
+ * use: rather than read an endless answer until the timeout, the command
+ * is stopped at once (from the loop, not from inside the read) and the
+ * result says why. */
+static void stop_overflowing(exec_req *req)
+{
+    transport_t *t = req->t;
+    if (req->res.error[0])
+        return; /* already stopping */
+    snprintf(req->res.error, sizeof(req->res.error),
+             "%s: output over %zu bytes: the command was stopped", t->host->name, req->out_cap);
+    if (req->timer)
+        loop_timer_cancel(t->loop, req->timer);
+    req->timer = loop_timer_add(t->loop, 0, on_exec_timeout, req);
+}
+
 void exec_append(exec_req *req, int stream, const char *buf, size_t len)
 {
     exec_result *r = &req->res;
@@ -142,8 +160,11 @@ void exec_append(exec_req *req, int stream, const char *buf, size_t len)
     bool *trunc = stream == 1 ? &r->out_truncated : &r->err_truncated;
     size_t room = req->out_cap - *dlen;
     size_t take = len < room ? len : room;
-    if (take < len)
+    if (take < len) {
         *trunc = true;
+        if (!req->output)
+            stop_overflowing(req);
+    }
     if (take) {
         memcpy(*dst + *dlen, buf, take);
         *dlen += take;
