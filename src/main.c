@@ -13,6 +13,7 @@
 #include "opsdeck/gate.h"
 #include "opsdeck/check.h"
 #include "opsdeck/config.h"
+#include "opsdeck/runbook/plan.h"
 #include "opsdeck/snapshot.h"
 #include "opsdeck/ui/console.h"
 
@@ -20,7 +21,7 @@
 #define EXIT_CONFIG 78
 #define MAX_HOSTS   64
 
-typedef enum { MODE_CONSOLE, MODE_ONCE, MODE_CHECK, MODE_VERIFY_AUDIT } run_mode;
+typedef enum { MODE_CONSOLE, MODE_ONCE, MODE_CHECK, MODE_PLAN, MODE_VERIFY_AUDIT } run_mode;
 
 typedef struct cli {
     run_mode mode;
@@ -33,6 +34,7 @@ typedef struct cli {
     const char *theme;
     int interval_s;
     const char *audit_file;
+    const char *runbook; /* --plan */
 } cli;
 
 static void usage(FILE *f)
@@ -41,6 +43,7 @@ static void usage(FILE *f)
           "[-i SECONDS]\n"
           "       opsdeck --once [--json] [-c FILE] [-e ENV] [-H HOST]... [-i SECONDS]\n"
           "       opsdeck --check [-c FILE]\n"
+          "       opsdeck --plan RUNBOOK [-c FILE] [-e ENV] [-H HOST]...\n"
           "       opsdeck --verify-audit FILE\n"
           "       opsdeck --version | --help\n",
           f);
@@ -64,14 +67,18 @@ static void help(void)
           "      --once            poll twice one interval apart, print a snapshot, exit\n"
           "                        (0 all answered, 1 a source failed, 2 something critical)\n"
           "      --json            with --once: the snapshot as JSON (schema version 1)\n"
-          "      --check           validate the config: FILE:LINE: message per problem\n"
+          "      --check           validate the config and every runbook: FILE:LINE: message\n"
+          "                        per problem\n"
+          "      --plan RUNBOOK    print what the runbook would run on each selected host\n"
+          "                        (every step, the exact command, its confirmation);\n"
+          "                        connects to nothing\n"
           "      --verify-audit FILE  check an audit log's hash chain\n"
           "      --version         print the version\n"
           "      --help            this help\n"
           "\n"
           "In the console, ? shows the keys of the current panel; R (:reconnect)\n"
-          "reconnects the selected host now, also after a refused login. See opsdeck(1)\n"
-          "and opsdeck.conf(5).\n",
+          "reconnects the selected host now, also after a refused login. See opsdeck(1),\n"
+          "opsdeck.conf(5) and opsdeck-runbook(5).\n",
           stdout);
 }
 
@@ -88,7 +95,7 @@ static int parse_interval(const char *s, int *out)
 /* Returns -1 to exit 0 (--help/--version), EXIT_USAGE on a usage error. */
 static int parse_cli(int argc, char **argv, cli *c)
 {
-    enum { OPT_ONCE = 256, OPT_JSON, OPT_CHECK, OPT_VERIFY, OPT_VERSION, OPT_HELP };
+    enum { OPT_ONCE = 256, OPT_JSON, OPT_CHECK, OPT_PLAN, OPT_VERIFY, OPT_VERSION, OPT_HELP };
     static const struct option longopts[] = {
         {"config", required_argument, NULL, 'c'},
         {"env", required_argument, NULL, 'e'},
@@ -99,6 +106,7 @@ static int parse_cli(int argc, char **argv, cli *c)
         {"once", no_argument, NULL, OPT_ONCE},
         {"json", no_argument, NULL, OPT_JSON},
         {"check", no_argument, NULL, OPT_CHECK},
+        {"plan", required_argument, NULL, OPT_PLAN},
         {"verify-audit", required_argument, NULL, OPT_VERIFY},
         {"version", no_argument, NULL, OPT_VERSION},
         {"help", no_argument, NULL, OPT_HELP},
@@ -143,6 +151,9 @@ static int parse_cli(int argc, char **argv, cli *c)
         case OPT_CHECK:
             check = true;
             break;
+        case OPT_PLAN:
+            c->runbook = optarg;
+            break;
         case OPT_VERIFY:
             c->mode = MODE_VERIFY_AUDIT;
             c->audit_file = optarg;
@@ -163,8 +174,13 @@ static int parse_cli(int argc, char **argv, cli *c)
         usage(stderr);
         return EXIT_USAGE;
     }
-    if (once + check + (c->mode == MODE_VERIFY_AUDIT) > 1) {
-        fputs("opsdeck: --once, --check and --verify-audit exclude each other\n", stderr);
+    bool plan = c->runbook != NULL;
+    if (once + check + plan + (c->mode == MODE_VERIFY_AUDIT) > 1) {
+        fputs("opsdeck: --once, --check, --plan and --verify-audit exclude each other\n", stderr);
+        return EXIT_USAGE;
+    }
+    if (plan && (c->json || c->read_only || c->theme || c->interval_s)) {
+        fputs("opsdeck: --plan takes -c, -e and -H only\n", stderr);
         return EXIT_USAGE;
     }
     if (c->json && !once) {
@@ -179,6 +195,8 @@ static int parse_cli(int argc, char **argv, cli *c)
         c->mode = MODE_ONCE;
     else if (check)
         c->mode = MODE_CHECK;
+    else if (plan)
+        c->mode = MODE_PLAN;
     return 0;
 }
 
@@ -272,6 +290,9 @@ int main(int argc, char **argv)
     switch (c.mode) {
     case MODE_CHECK:
         return config_check_run(c.config, stdout);
+    case MODE_PLAN:
+        return runbook_plan_run(c.config, c.runbook, c.env, c.hosts, (size_t)c.nhosts, stdout,
+                                stderr);
     case MODE_VERIFY_AUDIT:
         return audit_verify(c.audit_file, stdout);
     case MODE_ONCE:

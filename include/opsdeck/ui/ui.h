@@ -170,6 +170,12 @@ void ui_reconnect(ui_t *ui);
 void ui_request_quit(ui_t *ui);
 /* The containers panel's selected container's name, "" none. */
 const char *ui_containers_selected(const ui_t *ui);
+/* Selections set from elsewhere (the overview's Enter): shown at the next
+ * draw of that panel, when the row is there. */
+void ui_containers_select(ui_t *ui, const char *name);
+void ui_postgres_select_pid(ui_t *ui, int pid);
+void ui_alerts_select(ui_t *ui, const char *host, const char *name, const char *starts_at,
+                      bool suppressed);
 
 /* ---- the postgres panel's rows (panel_postgres.c), for the actions ---- */
 /* The backends shown for host h (slow, idle in a transaction, blocked),
