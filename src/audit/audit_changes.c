@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "opsdeck/numbers.h"
+
 /* "2026-12-02T16:22:16.123Z" to wall clock seconds; 0 when unreadable. */
 static double parse_ts(const char *ts)
 {
@@ -20,7 +22,7 @@ static double parse_ts(const char *ts)
         return 0;
     double frac = 0;
     if (*rest == '.')
-        frac = strtod(rest, NULL);
+        frac = num_strtod(rest, NULL); /* a decimal point in every locale */
     return (double)timegm(&tm) + frac;
 }
 

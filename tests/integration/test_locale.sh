@@ -46,9 +46,9 @@ snap() { # locale-env out
 }
 ready() { # the slow query is past slow_query and the alert is in
     snap LC_ALL=C "$work/c.json" &&
-        jq -e '.hosts[] | select(.name == "'"$SBX_STAGING_NAME"'") | (.postgres.slow_queries | length > 0) and (.alerts.items | any(.name == "'"$ALERT"'"))' "$work/c.json" >/dev/null
+        jq -e '.hosts[] | select(.name == "'"$SBX_STAGING_NAME"'") | (.postgres.slow_queries | length > 0) and ((.alerts.items // []) | any(.name == "'"$ALERT"'"))' "$work/c.json" >/dev/null
 }
-wait_for 90 ready || echo "  (not ready: $(jq -c '.hosts[] | {name, pg: .postgres.slow_queries, alerts: [.alerts.items[].name]}' "$work/c.json" 2>/dev/null | head -c 400))"
+wait_for 90 ready || echo "  (not ready: $(jq -c '.hosts[] | {name, pg: .postgres.slow_queries, alerts: [(.alerts.items // [])[].name]}' "$work/c.json" 2>/dev/null | head -c 400))"
 
 # both locales at the same moment, so the figures are comparable
 snap LC_ALL=C "$work/c.json" &
@@ -99,13 +99,13 @@ if [ -z "$figures" ]; then pass locale_figures_within_tolerance; else fail local
 pg_ok() {
     jq -e '.hosts[] | select(.name == "'"$SBX_STAGING_NAME"'") | .postgres |
         (.slow_queries | length > 0) and (.idle_in_transaction | length > 0) and
-        ([.slow_queries[], .idle_in_transaction[] | .seconds] | all(. > 0.5) and any(. != floor))' "$1" >/dev/null
+        ([(.slow_queries // [])[], (.idle_in_transaction // [])[] | .seconds] | all(. > 0.5) and any(. != floor))' "$1" >/dev/null
 }
 if pg_ok "$work/c.json" && pg_ok "$work/es.json"; then pass locale_postgres_seconds; else
-    fail locale_postgres_seconds "C $(jq -c '.hosts[0].postgres | [.slow_queries[].seconds, .idle_in_transaction[].seconds]' "$work/c.json") es $(jq -c '.hosts[0].postgres | [.slow_queries[].seconds, .idle_in_transaction[].seconds]' "$work/es.json")"
+    fail locale_postgres_seconds "C $(jq -c '.hosts[0].postgres | [(.slow_queries // [])[].seconds, (.idle_in_transaction // [])[].seconds]' "$work/c.json") es $(jq -c '.hosts[0].postgres | [(.slow_queries // [])[].seconds, (.idle_in_transaction // [])[].seconds]' "$work/es.json")"
 fi
-alert_in() { jq -e '[.hosts[].alerts.items[] | select(.name == "'"$ALERT"'")] | length == 1' "$1" >/dev/null; }
-if alert_in "$work/c.json" && alert_in "$work/es.json"; then pass locale_alert_present; else fail locale_alert_present "$(jq -c '[.hosts[].alerts.items[].name]' "$work/es.json")"; fi
+alert_in() { jq -e '[.hosts[] | (.alerts.items // [])[] | select(.name == "'"$ALERT"'")] | length == 1' "$1" >/dev/null; }
+if alert_in "$work/c.json" && alert_in "$work/es.json"; then pass locale_alert_present; else fail locale_alert_present "$(jq -c '[.hosts[] | (.alerts.items // [])[].name]' "$work/es.json")"; fi
 
 # the text snapshot writes a decimal point, never a comma
 env $ES "$OPSDECK_BIN" --once -c "$conf" -H "$SBX_PRODUCTION_NAME" >"$work/text" 2>&1
