@@ -275,7 +275,11 @@ static int run_with_config(const cli *c)
 
 int main(int argc, char **argv)
 {
-    setlocale(LC_ALL, "");
+    /* Only character handling follows the user's locale (ncurses needs the
+     * charset for wide characters). Numbers, times and messages stay "C":
+     * LC_ALL=es_ES.UTF-8 must not turn "0.25" into 0 or "0,25" into output
+     * (numbers.h). */
+    setlocale(LC_CTYPE, "");
     /* a peer closing a tunnel or channel must be an error return, not death */
     signal(SIGPIPE, SIG_IGN);
     cli c = {0};

@@ -54,7 +54,10 @@ typedef struct host_config {
     char *duration_metric; /* default http_request_duration_seconds */
     char *status_label;    /* default status */
     char *promql_window;   /* the rate() window of the PromQL queries, default 1m */
-    thresholds limits;     /* [opsdeck] values unless the host overrides */
+    /* where runbook runs and locks live on the host; NULL: /tmp/opsdeck-$USER
+     * (the remote user's). Only [A-Za-z0-9_./@+-], absolute. */
+    char *state_dir;
+    thresholds limits; /* [opsdeck] values unless the host overrides */
 } host_config;
 
 typedef struct opsdeck_config {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "opsdeck/net/pg_client.h"
+#include "opsdeck/numbers.h"
 #include "opsdeck/sanitize.h"
 
 #define STATEMENT_TIMEOUT_MS 5000
@@ -205,7 +206,7 @@ static void on_checked(const PGresult *res, const char *error, void *arg)
     if (d->kind == PG_CANCEL) {
         /* gone, not active, or a newer statement: its statement ended */
         bool same = rows == 1 && strcmp(PQgetvalue(res, 0, 0), "active") == 0 &&
-                    atof(PQgetvalue(res, 0, 1)) >= d->seconds;
+                    num_strtod(PQgetvalue(res, 0, 1), NULL) >= d->seconds;
         if (!same) {
             snprintf(verdict, sizeof(verdict), "pid %d %s", d->pids[0],
                      rows ? "no longer runs that statement" : "is gone");

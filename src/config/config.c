@@ -269,6 +269,7 @@ static void free_host(host_config *h)
         h->duration_metric,
         h->status_label,
         h->promql_window,
+        h->state_dir,
     };
     for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
         free(strings[i]);

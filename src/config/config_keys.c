@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "config_internal.h"
+#include "opsdeck/numbers.h"
 
 /* ---- values ---- */
 
@@ -30,7 +31,7 @@ static bool parse_double(const char *v, double *out, const char **suffix)
     char *end;
     if (!*v)
         return false;
-    double d = strtod(v, &end);
+    double d = num_strtod(v, &end);
     if (end == v || !isfinite(d))
         return false;
     while (*end == ' ')
@@ -389,6 +390,18 @@ static void check_redis_address(parse_state *st, const char *value)
         PROBLEM(st, "redis = %s: expected HOST:PORT with a port from 1 to 65535", value);
 }
 
+/* state_dir goes into shell commands on the host unquoted-safe: only
+ * characters no shell treats specially. */
+static bool state_dir_valid(const char *value)
+{
+    if (value[0] != '/')
+        return false;
+    for (const char *p = value; *p; p++)
+        if (!isalnum((unsigned char)*p) && !strchr("_./@+-", *p))
+            return false;
+    return true;
+}
+
 typedef struct string_key {
     const char *key;
     size_t offset;
@@ -420,6 +433,7 @@ static const string_key host_strings[] = {
     HOST_FIELD("duration_metric", duration_metric, KIND_TEXT),
     HOST_FIELD("status_label", status_label, KIND_TEXT),
     HOST_FIELD("promql_window", promql_window, KIND_TEXT),
+    HOST_FIELD("state_dir", state_dir, KIND_TEXT),
 };
 
 static void set_host_key(parse_state *st, const char *key, const char *value)
@@ -456,6 +470,10 @@ static void set_host_key(parse_state *st, const char *key, const char *value)
                     value);
         else if (!strcmp(key, "redis"))
             check_redis_address(st, value);
+        else if (!strcmp(key, "state_dir") && !state_dir_valid(value))
+            PROBLEM(st,
+                    "state_dir = %s: expected an absolute path of letters, digits and _ . / @ + -",
+                    value);
         else if (!strcmp(key, "ssh")) {
             char err[256];
             if (!config_resolve_ssh(h, err, sizeof(err)))

@@ -69,6 +69,25 @@ check_ssh() { # H
     # shellcheck disable=SC2046
     out=$(ssh $(sshopts "$a" "$p") -i "$SBX_KEY" "$SBX_USER@$a" 'echo ok' 2>&1)
     if [ "$out" = ok ]; then pass "ssh_ed25519_$1"; else fail "ssh_ed25519_$1" "$out"; fi
+    # The login is a plain deploy user, as in production: not root, /bin/sh
+    # (no rc files on each exec), in the group that owns the engine's socket,
+    # and root itself is refused.
+    # shellcheck disable=SC2046,SC2016
+    out=$(ssh $(sshopts "$a" "$p") -i "$SBX_KEY" "$SBX_USER@$a" \
+        'echo "$(id -un) $(id -u) $(getent passwd "$(id -un)" | cut -d: -f7) $(stat -c %G "${DOCKER_HOST#unix://}")"; id -nG' 2>&1)
+    local sock_group
+    sock_group=$(stat -c %G "$(v "SBX_${1}_DOCKER_SOCK")")
+    if [[ "$out" == "$SBX_USER "[1-9]*" /bin/sh $sock_group"$'\n'*"$sock_group"* ]] && [ "$SBX_USER" != root ]; then
+        pass "ssh_deploy_user_$1"
+    else
+        fail "ssh_deploy_user_$1" "$out"
+    fi
+    # shellcheck disable=SC2046
+    if ssh $(sshopts "$a" "$p") -i "$SBX_KEY" "root@$a" true 2>/dev/null; then
+        fail "ssh_root_refused_$1" "root logged in"
+    else
+        pass "ssh_root_refused_$1"
+    fi
 
     if ssh-keygen -y -P '' -f "$SBX_KEY_ECDSA" >/dev/null 2>&1; then
         fail "ssh_ecdsa_$1" "$SBX_KEY_ECDSA is not passphrase-protected"

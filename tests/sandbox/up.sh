@@ -40,7 +40,7 @@ HOSTS="staging production"
 declare -A NAME=([staging]=staging-api [production]=prod-api)
 declare -A OCTET=([staging]=10 [production]=20)
 declare -A ADDR SSH_PORT API_PORT PG_PORT REDIS_PORT PROM_PORT AM_PORT CADDY_PORT NODE_PORT DOCKER
-USER_NAME=$(id -un)
+USER_NAME=$SBX_DEPLOY_USER # the hosts' login: plain, /bin/sh, docker group
 PG_USER=grupogad_user
 PG_DB=grupogad
 PG_UID=$(id -u postgres)
@@ -95,12 +95,15 @@ for h in $HOSTS; do
     install -d -o postgres -g postgres -m 0700 "$DIR/$h/data/pgsock"
 done
 
+ensure_deploy_user || die "could not create the deploy user $SBX_DEPLOY_USER"
+
 # --- engines first: they take longest ----------------------------------------
 for h in $HOSTS; do
     spawn "$DIR/$h/dockerd.spawn.pid" "$DIR/$h/dockerd.log" dockerd \
         --host "unix://$DIR/$h/docker.sock" --data-root "$DIR/$h/docker" \
         --exec-root "$DIR/$h/exec" --pidfile "$DIR/$h/dockerd.pid" \
         --storage-driver=vfs --iptables=false --ip-masq=false --bridge=none \
+        --group "$SBX_DOCKER_GROUP" \
         --log-level=warn
 done
 
@@ -143,7 +146,7 @@ HostKey $DIR/$h/ssh_host_ed25519_key
 PidFile none
 AuthorizedKeysFile $DIR/keys/authorized_keys
 StrictModes no
-PermitRootLogin prohibit-password
+PermitRootLogin no
 PubkeyAuthentication yes
 PasswordAuthentication no
 KbdInteractiveAuthentication no
