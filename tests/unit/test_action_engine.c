@@ -17,8 +17,8 @@
 
 #include "opsdeck/actions/action.h"
 #include "opsdeck/actions/restart.h"
-#include "support/small_disk.h"
 #include "opsdeck/shell_quote.h"
+#include "support/small_disk.h"
 
 typedef struct behaviour {
     bool complete; /* run reports at once; else it stays in flight */
