@@ -16,7 +16,7 @@ THEMEDIR  = $(PREFIX)/share/opsdeck/themes
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 WARN      = -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 CPPFLAGS_ALL = -Iinclude -D_GNU_SOURCE -DOPSDECK_VERSION='"$(VERSION)"' \
-               -DOPSDECK_THEMEDIR='"$(THEMEDIR)"' $(READONLY_DEF) $(CPPFLAGS)
+               -DOPSDECK_THEMEDIR='"$(THEMEDIR)"' -DOPSDECK_DOCDIR='"$(PREFIX)/share/doc/opsdeck"' $(READONLY_DEF) $(CPPFLAGS)
 CFLAGS   ?= -O2 -g
 CFLAGS_ALL = -std=c11 $(WARN) $(CFLAGS) $(SANFLAGS) $(shell pkg-config --cflags $(PKGS))
 LDLIBS_ALL = $(shell pkg-config --libs $(PKGS)) -lm $(LDLIBS)
@@ -37,10 +37,25 @@ INTEG_BINS = $(INTEG_SRCS:%.c=$(BUILD)/%)
 TEST_SUPPORT = $(wildcard tests/support/*.c)
 FUZZ_BIN  = $(BUILD)/fuzz/prom_fuzz
 FUZZ_TIME ?= 300
+# Every parser's libFuzzer target (fuzz/NAME_fuzz.c) and the sources it
+# needs, built with clang so that they are instrumented too.
+FUZZ_TARGETS = prom docker alerts redis_info ws health sanitize theme config
+FUZZ_BINS = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%_fuzz)
+# Linked into every fuzz target: the locale-independent number reading.
+FUZZ_SRCS_ALL = src/numbers.c src/shell_quote.c
+FUZZ_SRCS_prom = src/parse/prom.c
+FUZZ_SRCS_docker = src/parse/docker_json.c
+FUZZ_SRCS_alerts = src/parse/alerts_json.c
+FUZZ_SRCS_redis_info = src/parse/redis_info.c
+FUZZ_SRCS_ws = src/parse/ws_json.c
+FUZZ_SRCS_health = src/ui/text.c src/sanitize.c
+FUZZ_SRCS_sanitize = src/sanitize.c
+FUZZ_SRCS_theme = src/ui/theme.c
+FUZZ_SRCS_config = $(wildcard src/config/*.c)
 BENCH_BIN = $(BUILD)/bench/prom-parse
 
 .PHONY: all deps tests check sanitize demo install uninstall clean format format-check \
-        unit integration e2e fuzz bench
+        unit integration e2e faults fuzz bench
 
 all: $(OPSDECK)
 
@@ -60,19 +75,30 @@ $(BUILD)/tests/%: tests/%.c $(LIB) $(TEST_SUPPORT)
 	$(CC) $(CPPFLAGS_ALL) -Itests $(CFLAGS_ALL) -o $@ $< $(TEST_SUPPORT) $(LIB) \
 	    $(LDLIBS_ALL) $(TEST_LIBS)
 
-tests: $(OPSDECK) $(UNIT_BINS) $(INTEG_BINS) $(FUZZ_BIN)
+tests: $(OPSDECK) $(UNIT_BINS) $(INTEG_BINS) $(FUZZ_BINS)
 
-# The parser's libFuzzer target (clang). `make check` runs it briefly
-# (tests/unit/test_fuzz_prom.sh); `make fuzz` runs it for FUZZ_TIME seconds.
-$(FUZZ_BIN): fuzz/prom_fuzz.c src/parse/prom.c src/numbers.c include/opsdeck/parse/prom.h
+# The parsers' libFuzzer targets (clang). `make check` replays each corpus
+# and runs each briefly (tests/unit/test_fuzz_*.sh); `make fuzz` runs each
+# for FUZZ_TIME seconds, one at a time, niced (docs/RELIABILITY.md).
+.SECONDEXPANSION:
+$(BUILD)/fuzz/%_fuzz: fuzz/%_fuzz.c fuzz/fuzz_common.h $$(FUZZ_SRCS_$$*) $(FUZZ_SRCS_ALL) \
+                      $$(wildcard include/opsdeck/*.h include/opsdeck/*/*.h)
 	@mkdir -p $(dir $@)
 	clang -std=c11 -Iinclude -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-	    -o $@ fuzz/prom_fuzz.c src/parse/prom.c src/numbers.c -lm
+	    $(shell pkg-config --cflags jansson inih libpq ncursesw) -o $@ fuzz/$*_fuzz.c \
+	    $(FUZZ_SRCS_$*) $(FUZZ_SRCS_ALL) $(shell pkg-config --libs jansson inih libpq) -lm
 
 fuzz: deps
-	@$(MAKE) --no-print-directory $(FUZZ_BIN)
-	@mkdir -p $(BUILD)/fuzz/corpus
-	$(FUZZ_BIN) -max_total_time=$(FUZZ_TIME) $(BUILD)/fuzz/corpus fuzz/corpus/prom
+	@$(MAKE) --no-print-directory $(FUZZ_BINS)
+	@for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(BUILD)/fuzz/corpus/$$t && \
+	    echo "== $$t" && \
+	    nice -n 19 $(BUILD)/fuzz/$${t}_fuzz -max_total_time=$(FUZZ_TIME) -timeout=10 \
+	        -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/$$t- \
+	        $(BUILD)/fuzz/corpus/$$t fuzz/corpus/$$t >$(BUILD)/fuzz/$$t.log 2>&1; rc=$$?; \
+	    grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|Test unit written' \
+	        $(BUILD)/fuzz/$$t.log; [ $$rc = 0 ] || exit 1; \
+	done
 
 # The parser's speed beside Prometheus's Go parser and the Python client's
 # (bench/compare.sh; results in docs/BENCHMARKS.md).
@@ -98,6 +124,10 @@ integration: tests
 	@BUILD=$(BUILD) OPSDECK_BIN=$(CURDIR)/$(OPSDECK) tests/run.sh integration
 e2e: tests
 	@BUILD=$(BUILD) OPSDECK_BIN=$(CURDIR)/$(OPSDECK) tests/run.sh e2e
+# Faults injected on the sandbox while the console runs (tests/faults/,
+# docs/RELIABILITY.md); kept out of `make check`.
+faults: tests
+	@BUILD=$(BUILD) OPSDECK_BIN=$(CURDIR)/$(OPSDECK) tests/run.sh faults
 
 # The whole suite again, built with AddressSanitizer and UBSan.
 SAN = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -116,16 +146,19 @@ demo: deps
 install: $(OPSDECK)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(THEMEDIR) \
-	    $(DESTDIR)$(PREFIX)/share/doc/opsdeck/examples
+	    $(DESTDIR)$(PREFIX)/share/doc/opsdeck/examples/runbooks
 	install -m 0755 $(OPSDECK) $(DESTDIR)$(PREFIX)/bin/opsdeck
 	install -m 0644 man/opsdeck.1 $(DESTDIR)$(PREFIX)/share/man/man1/opsdeck.1
 	install -m 0644 man/opsdeck.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/opsdeck.conf.5
+	install -m 0644 man/opsdeck-runbook.5 $(DESTDIR)$(PREFIX)/share/man/man5/opsdeck-runbook.5
 	install -m 0644 themes/*.theme $(DESTDIR)$(THEMEDIR)/
-	install -m 0644 examples/* $(DESTDIR)$(PREFIX)/share/doc/opsdeck/examples/
+	install -m 0644 examples/opsdeck.conf $(DESTDIR)$(PREFIX)/share/doc/opsdeck/examples/
+	install -m 0644 examples/runbooks/*.yml $(DESTDIR)$(PREFIX)/share/doc/opsdeck/examples/runbooks/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/opsdeck $(DESTDIR)$(PREFIX)/share/man/man1/opsdeck.1 \
-	    $(DESTDIR)$(PREFIX)/share/man/man5/opsdeck.conf.5
+	    $(DESTDIR)$(PREFIX)/share/man/man5/opsdeck.conf.5 \
+	    $(DESTDIR)$(PREFIX)/share/man/man5/opsdeck-runbook.5
 	rm -rf $(DESTDIR)$(THEMEDIR) $(DESTDIR)$(PREFIX)/share/doc/opsdeck
 
 format:

@@ -7,13 +7,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "opsdeck/adhoc.h"
 #include "opsdeck/app.h"
 #include "opsdeck/audit.h"
 #include "opsdeck/gate.h"
 #include "opsdeck/check.h"
 #include "opsdeck/config.h"
 #include "opsdeck/runbook/plan.h"
+#include "opsdeck/first_run.h"
 #include "opsdeck/snapshot.h"
 #include "opsdeck/ui/console.h"
 
@@ -34,7 +37,9 @@ typedef struct cli {
     const char *theme;
     int interval_s;
     const char *audit_file;
-    const char *runbook; /* --plan */
+    const char *runbook;      /* --plan */
+    const char *const *dests; /* DESTINATION...: ad hoc hosts, no config */
+    int ndests;
 } cli;
 
 static void usage(FILE *f)
@@ -45,7 +50,9 @@ static void usage(FILE *f)
           "       opsdeck --check [-c FILE]\n"
           "       opsdeck --plan RUNBOOK [-c FILE] [-e ENV] [-H HOST]...\n"
           "       opsdeck --verify-audit FILE\n"
-          "       opsdeck --version | --help\n",
+          "       opsdeck --version | --help\n"
+          "       opsdeck [options] DESTINATION...   (no config: [user@]host[:port] or an ssh "
+          "alias)\n",
           f);
 }
 
@@ -76,8 +83,15 @@ static void help(void)
           "      --version         print the version\n"
           "      --help            this help\n"
           "\n"
-          "In the console, ? shows the keys of the current panel. See opsdeck(1) and\n"
-          "opsdeck.conf(5), opsdeck-runbook(5).\n",
+          "DESTINATION ([user@]host[:port], or a Host alias of ~/.ssh/config, ProxyJump\n"
+          "included) opens those hosts with no config file: environment adhoc (confirm by\n"
+          "typing its name), containers through docker, and the node_exporter (:9100),\n"
+          "metrics and health (:8000) the host answers on, looked for once at connect.\n"
+          "A host behind a jump host: jump = in the config, or ProxyJump in ~/.ssh/config.\n"
+          "\n"
+          "In the console, ? shows the keys of the current panel; R (:reconnect)\n"
+          "reconnects the selected host now, also after a refused login. See opsdeck(1),\n"
+          "opsdeck.conf(5) and opsdeck-runbook(5).\n",
           stdout);
 }
 
@@ -169,9 +183,17 @@ static int parse_cli(int argc, char **argv, cli *c)
         }
     }
     if (optind < argc) {
-        fprintf(stderr, "opsdeck: unexpected argument '%s'\n", argv[optind]);
-        usage(stderr);
-        return EXIT_USAGE;
+        /* DESTINATION...: every host given, and no config file */
+        if (c->config || c->env || c->nhosts || check || c->mode == MODE_VERIFY_AUDIT) {
+            fprintf(stderr,
+                    "opsdeck: '%s': a DESTINATION goes without -c, -e, -H, --check and "
+                    "--verify-audit (it needs no config file)\n",
+                    argv[optind]);
+            usage(stderr);
+            return EXIT_USAGE;
+        }
+        c->dests = (const char *const *)argv + optind;
+        c->ndests = argc - optind;
     }
     bool plan = c->runbook != NULL;
     if (once + check + plan + (c->mode == MODE_VERIFY_AUDIT) > 1) {
@@ -244,12 +266,42 @@ static int console_main(const opsdeck_config *cfg, const app_options *opts,
     return rc;
 }
 
+/* No -c, no $OPSDECK_CONFIG and none of the usual files: a first run. */
+static bool first_run(const cli *c, char *path, size_t size)
+{
+    if (c->config || getenv("OPSDECK_CONFIG"))
+        return false;
+    config_find_path(NULL, path, size);
+    return access(path, F_OK) != 0;
+}
+
+/* The config of ad hoc hosts, their endpoints probed once. */
+static int load_adhoc(const cli *c, opsdeck_config *cfg)
+{
+    config_problems problems = {0};
+    int rc = adhoc_config(c->dests, (size_t)c->ndests, cfg, &problems);
+    for (size_t i = 0; i < problems.count; i++)
+        fprintf(stderr, "opsdeck: %s\n", problems.items[i].message);
+    config_problems_free(&problems);
+    if (rc < 0)
+        return -1;
+    char note[4096];
+    adhoc_probe(cfg, 10000, note, sizeof(note));
+    fputs(note, stderr); /* what was found (before the screen takes over) */
+    return 0;
+}
+
 static int run_with_config(const cli *c)
 {
     opsdeck_config cfg;
-    if (load_config(c, &cfg) < 0) {
-        config_free(&cfg);
+    char path[PATH_MAX];
+    if (!c->ndests && first_run(c, path, sizeof(path))) {
+        first_run_print(stderr, path);
         return EXIT_CONFIG;
+    }
+    if (c->ndests ? load_adhoc(c, &cfg) < 0 : load_config(c, &cfg) < 0) {
+        config_free(&cfg);
+        return c->ndests ? EXIT_USAGE : EXIT_CONFIG;
     }
     app_options opts = {
         .interactive = c->mode == MODE_CONSOLE,

@@ -91,17 +91,6 @@ void containers_sample_clear(containers_sample *s)
     s->count = 0;
 }
 
-void alerts_sample_clear(alerts_sample *s)
-{
-    for (size_t i = 0; i < s->count; i++) {
-        free(s->items[i].labels_json);
-        free(s->items[i].annotations_json);
-    }
-    free(s->items);
-    s->items = NULL;
-    s->count = 0;
-}
-
 static void backends_free(pg_backend *b, size_t n)
 {
     for (size_t i = 0; i < n; i++) {

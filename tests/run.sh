@@ -1,7 +1,7 @@
 #!/bin/bash
 # Runs opsdeck's tests and prints one closing line: "N passed, N failed".
 #
-#   tests/run.sh unit|integration|e2e|all
+#   tests/run.sh unit|integration|e2e|all|faults
 #
 # Unit and integration tests written with cmocka are binaries under
 # $BUILD/tests/; the rest are shell scripts (tests/integration/*.sh,
@@ -103,6 +103,11 @@ integration | e2e | all)
         case "$what" in e2e | all) run_group e2e ;; esac
     fi
     ;;
+esac
+
+# The fault suite (make faults): not part of "all" (see docs/RELIABILITY.md).
+case "$what" in
+faults) sandbox_up && run_group faults ;;
 esac
 
 if ((${#failures[@]})); then

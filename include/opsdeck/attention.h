@@ -68,6 +68,13 @@ void attention_sort(attention_list *l);
 const char *attention_severity_name(attention_severity s); /* critical, warning, silenced */
 const char *attention_kind_name(attention_kind k);         /* alert, container, ... */
 
+/* Names, as each item's remedy, the runbook whose `for:` holds for it and
+ * that may run in its environment ("A: api-down", or ":run NAME" without a
+ * key); set NULL: nothing (attention_runbooks.c). */
+struct runbook_set;
+void attention_suggest_runbooks(const fleet_model *m, const struct runbook_set *set,
+                                attention_list *l);
+
 /* The first-seen time of key on h, or now when it was not seen before. */
 double attention_first_seen(const host_model *h, const char *key, double now);
 /* Refreshes h's first-seen table from its current items: new keys get now,

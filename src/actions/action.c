@@ -362,26 +362,3 @@ void action_verified(action_run *run, bool ok, const char *verdict)
     else
         finish(run->engine, false, verdict, "%s ran but NOT verified: %s", name, verdict);
 }
-
-char *action_shell_quote(const char *s, char *buf, size_t size)
-{
-    size_t n = 0;
-    if (size < 3)
-        return NULL;
-    buf[n++] = '\'';
-    for (; *s; s++) {
-        const char *piece = *s == '\'' ? "'\\''" : NULL;
-        size_t plen = piece ? 4 : 1;
-        if (n + plen + 2 > size)
-            return NULL;
-        if (piece) {
-            memcpy(buf + n, piece, plen);
-        } else {
-            buf[n] = *s;
-        }
-        n += plen;
-    }
-    buf[n++] = '\'';
-    buf[n] = '\0';
-    return buf;
-}

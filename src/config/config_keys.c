@@ -154,8 +154,10 @@ static bool open_env(parse_state *st, const char *name)
     cfg->envs = envs;
     env_config *e = &envs[cfg->nenvs];
     e->name = strdup(name);
+    e->production = env_name_is_production(name);
+    e->confirm_set = false;
     /* production asks for its name to be typed unless told otherwise */
-    e->confirm = !strcmp(name, "production") ? CONFIRM_TYPED : CONFIRM_YES;
+    e->confirm = e->production ? CONFIRM_TYPED : CONFIRM_YES;
     e->line = st->line;
     st->index = cfg->nenvs++;
     return true;
@@ -352,9 +354,15 @@ static bool parse_confirm(parse_state *st, const char *value, confirm_mode *out)
 static void set_env_key(parse_state *st, const char *key, const char *value)
 {
     env_config *e = &st->cfg->envs[st->index];
-    if (!strcmp(key, "confirm"))
-        parse_confirm(st, value, &e->confirm);
-    else
+    if (!strcmp(key, "confirm")) {
+        if (parse_confirm(st, value, &e->confirm))
+            e->confirm_set = true;
+    } else if (!strcmp(key, "production")) {
+        if (!parse_bool(value, &e->production))
+            PROBLEM(st, "production = %s: expected yes or no", value);
+        else if (!e->confirm_set) /* the default follows, whatever the order */
+            e->confirm = e->production ? CONFIRM_TYPED : CONFIRM_YES;
+    } else
         PROBLEM(st, "unknown key '%s' in [env %s]", key, e->name);
 }
 
@@ -478,6 +486,10 @@ static void set_host_key(parse_state *st, const char *key, const char *value)
             char err[256];
             if (!config_resolve_ssh(h, err, sizeof(err)))
                 PROBLEM(st, "ssh = %s: %s", value, err);
+        } else if (!strcmp(key, "jump")) {
+            char err[300];
+            if (!config_jump_valid(value, err, sizeof(err)))
+                PROBLEM(st, "jump = %s: %s", value, err);
         }
         return;
     }

@@ -91,6 +91,18 @@ static int by_severity_then_age(const void *pa, const void *pb)
     return strcmp(a->name, b->name);
 }
 
+/* Here, beside the parser that allocates what it frees. */
+void alerts_sample_clear(alerts_sample *s)
+{
+    for (size_t i = 0; i < s->count; i++) {
+        free(s->items[i].labels_json);
+        free(s->items[i].annotations_json);
+    }
+    free(s->items);
+    s->items = NULL;
+    s->count = 0;
+}
+
 int alerts_parse(const char *json, size_t len, alerts_sample *out, char *err, size_t errsize)
 {
     memset(out, 0, sizeof(*out));

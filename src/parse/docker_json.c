@@ -14,6 +14,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "opsdeck/shell_quote.h"
+
 #define MARK_PS      "---opsdeck-ps---"
 #define MARK_INSPECT "---opsdeck-inspect---"
 #define MARK_STATS   "---opsdeck-stats---"
@@ -33,7 +35,7 @@ static const char status_script[] =
     "\"$@\" stats --no-stream --no-trunc --format \"{{json .}}\"; "
     "echo " MARK_END " $?";
 
-/* Appends s to buf[*len..], single-quoted for sh. false when it does not fit. */
+/* Appends s to buf[*len..]. false when it does not fit. */
 static bool append(char *buf, size_t size, size_t *len, const char *s, size_t n)
 {
     if (*len + n >= size)
@@ -44,17 +46,10 @@ static bool append(char *buf, size_t size, size_t *len, const char *s, size_t n)
     return true;
 }
 
+/* A space, then s single-quoted for sh. */
 static bool append_quoted(char *buf, size_t size, size_t *len, const char *s, size_t n)
 {
-    if (!append(buf, size, len, " '", 2))
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        bool ok =
-            s[i] == '\'' ? append(buf, size, len, "'\\''", 4) : append(buf, size, len, s + i, 1);
-        if (!ok)
-            return false;
-    }
-    return append(buf, size, len, "'", 1);
+    return append(buf, size, len, " ", 1) && shell_quote_append(buf, size, len, s, n);
 }
 
 int docker_shell_command(const char *docker, const char *script, char *buf, size_t size)

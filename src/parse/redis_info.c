@@ -25,10 +25,10 @@ static bool parse_int64(const char *s, size_t len, int64_t *out)
 static void parse_db_keys(const char *v, size_t len, int64_t *out)
 {
     if (len > 5 && !strncmp(v, "keys=", 5)) {
-        size_t n = strcspn(v + 5, ",");
-        if (n > len - 5)
-            n = len - 5;
-        parse_int64(v + 5, n, out);
+        /* bounded by the value: the answer is not NUL-terminated here
+         * (strcspn read past its end: found by fuzz/redis_info_fuzz.c) */
+        const char *comma = memchr(v + 5, ',', len - 5);
+        parse_int64(v + 5, comma ? (size_t)(comma - (v + 5)) : len - 5, out);
     }
 }
 

@@ -272,9 +272,10 @@ static void load_options(loader *ld, runbook_step *st, yaml_node_t *v, int depth
                 opt->title = want_string(ld, "title", val);
             else if (k && !strcmp(k, "steps"))
                 steps = val;
-            else if (k && !strcmp(k, "runbook"))
+            else if (k && !strcmp(k, "runbook")) {
                 opt->runbook = want_string(ld, "runbook", val);
-            else
+                opt->runbook_line = line_of(val);
+            } else
                 PROBLEM(ld, kn, "unknown key '%s' in an option (title, steps, runbook)",
                         k ? k : "?");
         }

@@ -81,8 +81,9 @@ static void check_steps(checker *c, const runbook_step *steps, size_t n)
         for (size_t o = 0; o < st->noptions; o++) {
             const runbook_option *opt = &st->options[o];
             if (opt->runbook && !runbook_find(c->set, opt->runbook))
-                PROBLEM(c, opt->line, "runbook: '%s' does not exist (or did not load) in %s",
-                        opt->runbook, c->set->dir ? c->set->dir : "the runbooks directory");
+                PROBLEM(c, opt->runbook_line,
+                        "runbook: '%s' does not exist (or did not load) in %s", opt->runbook,
+                        c->set->dir ? c->set->dir : "the runbooks directory");
             check_steps(c, opt->steps, opt->nsteps);
         }
     }
@@ -103,7 +104,7 @@ static size_t collect_calls(const runbook_step *steps, size_t n, call *calls, si
         for (size_t o = 0; o < steps[i].noptions; o++) {
             const runbook_option *opt = &steps[i].options[o];
             if (opt->runbook && ncalls < max)
-                calls[ncalls++] = (call){opt->runbook, opt->line};
+                calls[ncalls++] = (call){opt->runbook, opt->runbook_line};
             ncalls = collect_calls(opt->steps, opt->nsteps, calls, ncalls, max);
         }
     return ncalls;

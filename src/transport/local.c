@@ -13,7 +13,8 @@
 
 #include "transport_internal.h"
 
-#define READ_CHUNK 16384
+#define READS_PER_WAKE 16 /* chunks read per readiness, then poll() again */
+#define READ_CHUNK     16384
 
 static void close_fd(transport_t *t, int *fd)
 {
@@ -39,7 +40,10 @@ static void on_output(loop_t *loop, int fd, int revents, void *arg)
     exec_req *req = arg;
     int stream = fd == req->out_fd ? 1 : 2;
     char buf[READ_CHUNK];
-    for (;;) {
+    /* At most READS_PER_WAKE chunks, then back to poll(): a command that
+     * writes as fast as it is read must not keep the one loop (the keys,
+     * the other hosts, its own timeout) waiting. */
+    for (int reads = 0; reads < READS_PER_WAKE; reads++) {
         ssize_t n = read(fd, buf, sizeof(buf));
         if (n > 0) {
             exec_append(req, stream, buf, (size_t)n);
@@ -77,9 +81,14 @@ static void on_exit_fd(loop_t *loop, int fd, int revents, void *arg)
     reap(arg);
 }
 
+/* Only our end is non-blocking: the command's end stays blocking, as a
+ * command expects its stdout to be (sh, tr, coreutils give up on EAGAIN
+ * when the pipe is full). */
 static int nonblocking_pipe(int fds[2])
 {
-    return pipe2(fds, O_CLOEXEC | O_NONBLOCK);
+    if (pipe2(fds, O_CLOEXEC) < 0)
+        return -1;
+    return fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
 }
 
 static void fail_start(exec_req *req, const char *what)

@@ -52,6 +52,7 @@ void transport_fail(transport_t *t, const char *fmt, ...)
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     snprintf(t->error, sizeof(t->error), "%s: ssh: %s", t->host->name, msg);
+    snprintf(t->reason, sizeof(t->reason), "%s", msg);
     t->state = TRANSPORT_DOWN;
     exec_fail_all(t, t->error);
     if (!t->freeing && t->events.state_changed)
@@ -87,6 +88,19 @@ bool transport_is_local(const transport_t *t)
     return t->local;
 }
 
+void transport_reconnect(transport_t *t)
+{
+    if (t->local)
+        return;
+    ssh_stop(t); /* the session, the reconnect timer */
+    char why[400];
+    snprintf(why, sizeof(why), "%s: ssh: cut off: reconnecting", t->host->name);
+    exec_fail_all(t, why);
+    t->no_retry = false;
+    t->backoff_ms = BACKOFF_FIRST_MS;
+    ssh_start(t);
+}
+
 void transport_hostkey_answer(transport_t *t, bool accept)
 {
     if (!t->local)
@@ -120,6 +134,24 @@ static void list_append(exec_req **list, exec_req *req)
     *list = req;
 }
 
+static void on_exec_timeout(loop_t *loop, void *arg);
+
+/* Output past the cap that nobody follows (no output callback) is of no
+ * use: rather than read an endless answer until the timeout, the command
+ * is stopped at once (from the loop, not from inside the read) and the
+ * result says why. */
+static void stop_overflowing(exec_req *req)
+{
+    transport_t *t = req->t;
+    if (req->res.error[0])
+        return; /* already stopping */
+    snprintf(req->res.error, sizeof(req->res.error),
+             "%s: output over %zu bytes: the command was stopped", t->host->name, req->out_cap);
+    if (req->timer)
+        loop_timer_cancel(t->loop, req->timer);
+    req->timer = loop_timer_add(t->loop, 0, on_exec_timeout, req);
+}
+
 void exec_append(exec_req *req, int stream, const char *buf, size_t len)
 {
     exec_result *r = &req->res;
@@ -128,8 +160,11 @@ void exec_append(exec_req *req, int stream, const char *buf, size_t len)
     bool *trunc = stream == 1 ? &r->out_truncated : &r->err_truncated;
     size_t room = req->out_cap - *dlen;
     size_t take = len < room ? len : room;
-    if (take < len)
+    if (take < len) {
         *trunc = true;
+        if (!req->output)
+            stop_overflowing(req);
+    }
     if (take) {
         memcpy(*dst + *dlen, buf, take);
         *dlen += take;
@@ -305,6 +340,7 @@ void transport_free(transport_t *t)
         exec_fail_all(t, why);
         ssh_tunnel_free_all(t);
         ssh_stop(t);
+        ssh_jump_release(t);
     }
     free(t->pending_key);
     free(t);

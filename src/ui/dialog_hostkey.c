@@ -63,9 +63,14 @@ void dialog_hostkey_open(ui_t *ui, size_t host, const char *keytype, const char 
     const host_config *hc = ui->app->hosts[host].model->config;
     char line[256], clean[256];
     d->host = host;
-    snprintf(line, sizeof(line), "%s (%s:%d) is not in %s", hc->name,
-             hc->ssh_host ? hc->ssh_host : "?", hc->ssh_port,
-             hc->known_hosts ? hc->known_hosts : "known_hosts");
+    const char *jump = transport_asking_for(ui->app->hosts[host].transport);
+    if (jump) /* the key is the jump host's, not the host's own */
+        snprintf(line, sizeof(line), "%s's jump host %s is not in %s", hc->name, jump,
+                 hc->known_hosts ? hc->known_hosts : "known_hosts");
+    else
+        snprintf(line, sizeof(line), "%s (%s:%d) is not in %s", hc->name,
+                 hc->ssh_host ? hc->ssh_host : "?", hc->ssh_port,
+                 hc->known_hosts ? hc->known_hosts : "known_hosts");
     sanitize_text(line, strlen(line), d->text[0], sizeof(d->text[0]), SANITIZE_ONE_LINE);
     sanitize_text(keytype, strlen(keytype), clean, sizeof(clean), SANITIZE_ONE_LINE);
     snprintf(d->text[1], sizeof(d->text[1]), "key type:    %.200s", clean);

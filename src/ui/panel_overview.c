@@ -6,9 +6,11 @@
  * where they go, and what gives way on a small terminal, is
  * overview_layout.c. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "opsdeck/audit_changes.h"
+#include "opsdeck/runbook/runbook.h"
 #include "opsdeck/ui/overview.h"
 #include "opsdeck/ui/pager.h"
 
@@ -18,7 +20,35 @@ typedef struct overview {
     size_t selected_host;
     attention_list list;
     audit_tail tail;
+    runbook_set runbooks; /* for the runbook each line suggests */
+    bool runbooks_loaded;
 } overview;
+
+static void *create(void)
+{
+    return calloc(1, sizeof(overview));
+}
+
+static void destroy(void *state)
+{
+    overview *st = state;
+    runbook_set_free(&st->runbooks);
+    free(st);
+}
+
+/* The runbooks directory, read once (--check is where its problems are
+ * told; here a runbook that does not load is simply not suggested). */
+static void load_runbooks(ui_t *ui, overview *st)
+{
+    if (st->runbooks_loaded || !ui->app->config)
+        return;
+    st->runbooks_loaded = true;
+    char dir[4096];
+    runbook_problems problems = {0};
+    runbook_set_load(runbook_find_dir(ui->app->config, dir, sizeof(dir)), ui->app->config,
+                     &st->runbooks, &problems);
+    runbook_problems_free(&problems);
+}
 
 static const char *const help[] = {
     "j k arrows g G PgUp PgDn   select a line of Needs attention",
@@ -27,7 +57,8 @@ static const char *const help[] = {
     "[ ]                        previous / next host (the highlighted name in the table)",
     "Needs attention: critical first, then warnings, then silenced alerts; the oldest",
     "first within each; each line says for how long and the remedy at hand: the key of",
-    "the action (r restart, c cancel, t terminate, K kill-idle, F flush).",
+    "the action (r restart, c cancel, t terminate, K kill-idle, F flush), or the",
+    "runbook whose for: matches (A: api-down: its key and name).",
     "What changed: container starts, image changes, health flips, alerts, and the",
     "actions in the audit log (who, what, result), newest first.",
     "Cells drawn as stale come from a source that did not answer its last poll.",
@@ -80,6 +111,8 @@ static void draw(ui_t *ui, void *state, ui_rect area)
     const char *audit = ui->audit.path ? ui->audit.path : m->config ? m->config->audit_log : NULL;
     audit_changes_read(m, &st->tail, audit);
     attention_collect(m, ui_env_name(ui), now, &st->list);
+    load_runbooks(ui, st);
+    attention_suggest_runbooks(m, &st->runbooks, &st->list);
     follow_selection(st);
 
     size_t hosts[OVERVIEW_MAX_HOSTS];
@@ -138,7 +171,8 @@ static bool key(ui_t *ui, void *state, int k, bool is_code)
 
 const panel panel_overview = {
     .name = "overview",
-    .state_size = sizeof(overview),
+    .create = create,
+    .destroy = destroy,
     .draw = draw,
     .key = key,
     .help = help,

@@ -63,6 +63,18 @@ spawn() {
     echo $! >"$pidfile"
 }
 
+# start_engine DIR HOST: that host's dockerd, as up.sh starts it (and
+# engine.sh again after a stop).
+start_engine() {
+    local dir=$1 h=$2
+    spawn "$dir/$h/dockerd.spawn.pid" "$dir/$h/dockerd.log" dockerd \
+        --host "unix://$dir/$h/docker.sock" --data-root "$dir/$h/docker" \
+        --exec-root "$dir/$h/exec" --pidfile "$dir/$h/dockerd.pid" \
+        --storage-driver=vfs --iptables=false --ip-masq=false --bridge=none \
+        --group "$SBX_DOCKER_GROUP" \
+        --log-level=warn
+}
+
 # descendants PID: every process below PID, deepest first.
 descendants() {
     local c

@@ -99,12 +99,7 @@ ensure_deploy_user || die "could not create the deploy user $SBX_DEPLOY_USER"
 
 # --- engines first: they take longest ----------------------------------------
 for h in $HOSTS; do
-    spawn "$DIR/$h/dockerd.spawn.pid" "$DIR/$h/dockerd.log" dockerd \
-        --host "unix://$DIR/$h/docker.sock" --data-root "$DIR/$h/docker" \
-        --exec-root "$DIR/$h/exec" --pidfile "$DIR/$h/dockerd.pid" \
-        --storage-driver=vfs --iptables=false --ip-masq=false --bridge=none \
-        --group "$SBX_DOCKER_GROUP" \
-        --log-level=warn
+    start_engine "$DIR" "$h"
 done
 
 # --- Postgres: one initdb, copied to each host --------------------------------

@@ -12,6 +12,7 @@
 
 #include "opsdeck/attention.h"
 #include "opsdeck/audit_changes.h"
+#include "opsdeck/runbook/runbook.h"
 
 struct fixture {
     opsdeck_config cfg;
@@ -285,6 +286,46 @@ static void audit_lines_become_changes(void **state)
     model_free(&f.model);
 }
 
+/* The shipped runbooks' for: lists name the runbook beside what they
+ * remedy: api-down (key A) for the API's container, its health, its
+ * alerts; high-load (L) for CPU past 90 %. */
+static void runbooks_suggested_by_their_for(void **state)
+{
+    (void)state;
+    struct fixture f;
+    build(&f);
+    runbook rbs[2];
+    runbook_problems problems = {0};
+    assert_int_equal(runbook_load_file("examples/runbooks/api-down.yml", &rbs[0], &problems), 0);
+    assert_int_equal(runbook_load_file("examples/runbooks/high-load.yml", &rbs[1], &problems), 0);
+    runbook_set set = {.items = rbs, .count = 2};
+    host_model *h = &f.model.hosts[1];
+    set_containers(&f, 1, "unhealthy", "a1", "api:1", 0, 100);
+    h->golden.cpu_percent = 95;
+    h->golden.error_ratio = 0;
+    model_source_ok(&f.model, h, SRC_GOLDEN, 100);
+    h->health.http_status = 503;
+    model_source_ok(&f.model, h, SRC_HEALTH, 100);
+    set_alert(&f, 1, "SomethingElse", "warning", "active", 90, 100);
+    static attention_list l;
+    attention_collect(&f.model, "production", 110, &l);
+    attention_suggest_runbooks(&f.model, &set, &l);
+    assert_string_equal(find(&l, ATT_CONTAINER)->remedy, "A: api-down");
+    assert_string_equal(find(&l, ATT_HEALTH)->remedy, "A: api-down");
+    assert_string_equal(find(&l, ATT_SIGNAL)->remedy, "L: high-load");
+    assert_string_equal(find(&l, ATT_ALERT)->remedy, ""); /* no runbook is for it */
+    /* under the threshold of its for: (cpu_percent > 90) no suggestion */
+    h->golden.cpu_percent = 75;
+    model_source_ok(&f.model, h, SRC_GOLDEN, 120);
+    attention_collect(&f.model, "production", 121, &l);
+    attention_suggest_runbooks(&f.model, &set, &l);
+    assert_string_equal(find(&l, ATT_SIGNAL)->remedy, "");
+    runbook_free(&rbs[0]);
+    runbook_free(&rbs[1]);
+    runbook_problems_free(&problems);
+    model_free(&f.model);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -294,6 +335,7 @@ int main(void)
         cmocka_unit_test(down_host_and_failing_sources),
         cmocka_unit_test(changes_from_transitions),
         cmocka_unit_test(audit_lines_become_changes),
+        cmocka_unit_test(runbooks_suggested_by_their_for),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -126,6 +126,40 @@ static void production_defaults_to_typed(void **state)
     config_free(&cfg);
 }
 
+/* production = yes|no is the one fact: the typed default follows it, the
+ * name decides only when it is not given. */
+static void production_is_one_fact(void **state)
+{
+    (void)state;
+    opsdeck_config cfg;
+    config_problems p;
+    assert_int_equal(load("[env prod-eu]\n"
+                          "[env staging]\nproduction = yes\n"
+                          "[env production-old]\nproduction = no\n"
+                          "[env prodlike]\nconfirm = yes\nproduction = yes\n"
+                          "[env qa]\n"
+                          "[host a]\nenv = prod-eu\n",
+                          &cfg, &p),
+                     0);
+    const env_config *e = config_env(&cfg, "prod-eu");
+    assert_true(e->production && e->confirm == CONFIRM_TYPED);
+    e = config_env(&cfg, "staging");
+    assert_true(e->production && e->confirm == CONFIRM_TYPED);
+    e = config_env(&cfg, "production-old");
+    assert_true(!e->production && e->confirm == CONFIRM_YES);
+    e = config_env(&cfg, "prodlike"); /* an explicit confirm stays */
+    assert_true(e->production && e->confirm == CONFIRM_YES);
+    e = config_env(&cfg, "qa");
+    assert_true(!e->production && e->confirm == CONFIRM_YES);
+    assert_true(env_is_production(&cfg, "staging"));
+    assert_false(env_is_production(&cfg, "production-old"));
+    assert_true(env_is_production(&cfg, "Prod-us")); /* no section: by its name */
+    assert_false(env_is_production(&cfg, "lab"));
+    config_free(&cfg);
+    expect_one_problem("[env x]\nproduction = maybe\n[host a]\nenv = x\n", 2,
+                       "production = maybe: expected yes or no");
+}
+
 static void full_example(void **state)
 {
     (void)state;
@@ -481,6 +515,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(defaults),
         T(production_defaults_to_typed),
+        T(production_is_one_fact),
         T(full_example),
         T(every_error_names_its_line),
         T(a_long_line_is_refused),

@@ -49,7 +49,7 @@ static int setup(void **state)
     fx.hc.name = "stage-1";
     fx.hc.env = "staging";
     fx.hc.state_dir = fx.dir;
-    fx.env = (env_config){"staging", CONFIRM_YES, 1};
+    fx.env = (env_config){.name = "staging", .confirm = CONFIRM_YES, .line = 1};
     fx.cfg.envs = &fx.env;
     fx.cfg.nenvs = 1;
     fx.cfg.hosts = &fx.hc;

@@ -104,8 +104,4 @@ void action_ran(action_run *run, bool ran, int exit_status, const char *error);
 /* ok: the change is seen to have taken effect; verdict says what was seen. */
 void action_verified(action_run *run, bool ok, const char *verdict);
 
-/* Quotes s for a POSIX shell into buf ('...' with embedded quotes
- * escaped). Returns buf, or NULL when it does not fit. */
-char *action_shell_quote(const char *s, char *buf, size_t size);
-
 #endif

@@ -91,6 +91,7 @@ typedef struct runbook_option {
     size_t nsteps;
     char *runbook; /* the name of the runbook it runs, or NULL */
     int line;
+    int runbook_line; /* of runbook:, 0 when absent */
 } runbook_option;
 
 struct runbook_step {

@@ -58,7 +58,16 @@ const char *transport_error(const transport_t *t); /* "" when none */
 const char *transport_remote_user(const transport_t *t);
 bool transport_is_local(const transport_t *t);
 
+/* Drops the session (whatever its state) and connects again at once,
+ * skipping the backoff; also after a failure that is otherwise final (a
+ * refused login, a refused or unanswered passphrase): the person asks. A
+ * passphrase that was refused is asked for again. Commands still running
+ * fail with "reconnecting". Nothing on a local host. */
+void transport_reconnect(transport_t *t);
 void transport_hostkey_answer(transport_t *t, bool accept); /* accept: append to known_hosts */
+/* The jump host a question (hostkey_unknown, passphrase_needed) is about,
+ * when it is the jump host's and not the host's own; NULL otherwise. */
+const char *transport_asking_for(const transport_t *t);
 void transport_passphrase(transport_t *t, const char *passphrase); /* NULL: give up */
 
 /* ---- exec channels ---- */

@@ -115,7 +115,7 @@ struct ui {
 void ui_state_init(ui_t *ui, app_t *app, const console_options *opts);
 void ui_state_free(ui_t *ui);
 const char *ui_env_name(const ui_t *ui);
-/* production, or any environment that demands a typed confirmation */
+/* env_is_production() of the config: production = yes, or by its name */
 bool ui_env_is_production(const ui_t *ui, const char *env);
 bool ui_host_in_env(const ui_t *ui, size_t host);
 size_t ui_host_index(const ui_t *ui); /* the selected host */
@@ -171,6 +171,8 @@ bool ui_action_busy(const ui_t *ui);
 bool ui_action_view_active(const ui_t *ui);
 void ui_action_view_draw(ui_t *ui, ui_rect screen);
 bool ui_action_view_key(ui_t *ui, int key, bool is_code); /* true: it took the key */
+/* R and :reconnect: the selected host, at once (reconnect.c). */
+void ui_reconnect(ui_t *ui);
 /* q and :quit: asks first while an action runs. */
 void ui_request_quit(ui_t *ui);
 /* The containers panel's selected container's name, "" none. */
