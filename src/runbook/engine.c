@@ -315,10 +315,12 @@ static void clear_frames(rb_engine *e)
     e->nframes = 0;
 }
 
+#ifndef OPSDECK_READONLY
 static void on_lock_released(lock_outcome o, const host_lock_info *h, const char *err, void *arg)
 {
     (void)o, (void)h, (void)err, (void)arg;
 }
+#endif
 
 /* The verdict: written to the log, remembered locally, on screen. */
 static void finish(rb_engine *e, bool ok, const char *fmt, ...)
