@@ -24,6 +24,13 @@ configured number of requests, errors and latency in the real client
 library's Counter and Histogram. Requests to this server itself are not
 counted, so the counters hold exactly the generated traffic.
 
+Releases: the image it runs in says which release it is (APP_VERSION, set
+by the image: grupogad/api:1.0, grupogad/api:1.1). The version is in the
+metrics (build_info{version=...} 1) and in the health body. 1.0 is good;
+1.1 is the bad release: it starts with health 503 and half its requests
+failing (its defaults; /control can still change them, and a restart
+returns to them).
+
 Run it with /usr/bin/python3: that is the one that sees Debian's packages.
 """
 
@@ -39,7 +46,7 @@ import struct
 import time
 
 import websockets
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 
 # The handlers the generated traffic is spread over (method, path).
 HANDLERS = [
@@ -68,6 +75,8 @@ DURATION = Histogram(
     buckets=BUCKETS,
 )
 
+BUILD_INFO = Gauge("build_info", "The running release (always 1)", ["version"])
+
 DEFAULTS = {
     "rate": 5.0,
     "error_ratio": 0.0,
@@ -78,6 +87,12 @@ DEFAULTS = {
     "idle_in_transaction": 0,
     "slow_queries": 0,
     "blocked_queries": 0,
+}
+
+# What each release starts with, over DEFAULTS: 1.1 is the bad one.
+RELEASES = {
+    "1.0": {},
+    "1.1": {"health": 503, "error_ratio": 0.5},
 }
 
 
@@ -389,6 +404,7 @@ class Api:
     def __init__(self, args):
         self.args = args
         self.truth = dict(DEFAULTS)
+        self.truth.update(RELEASES.get(args.version, {}))
         self.started = time.time()
         self.traffic = Traffic(self.truth)
         self.ws = WsServer()
@@ -403,6 +419,7 @@ class Api:
         out["pg_backend_pids"] = self.pg.pids()
         out["pg_error"] = self.pg_error
         out["environment"] = self.args.env
+        out["version"] = self.args.version
         return out
 
     async def control(self, body):
@@ -433,6 +450,7 @@ class Api:
         return self.truth["health"], {
             "status": "healthy" if ok else "unhealthy",
             "environment": self.args.env,
+            "version": self.args.version,
             "database": "connected" if ok else "unavailable",
             "uptime_s": round(time.time() - self.started, 1),
             "timestamp": now_iso(),
@@ -501,7 +519,9 @@ class Api:
         asyncio.ensure_future(self.traffic.run())
         asyncio.ensure_future(self.ws.broadcast_forever())
         self.ws_clients.set_count(self.truth["ws_clients"])
-        print("demo-api %s listening on %s:%d" % (self.args.env, self.args.addr, self.args.port), flush=True)
+        BUILD_INFO.labels(self.args.version).set(1)
+        print("demo-api %s %s listening on %s:%d" % (self.args.version, self.args.env, self.args.addr,
+                                                     self.args.port), flush=True)
         await stop.wait()
         self.pg.kill_all()
         server.close()
@@ -514,6 +534,8 @@ def main():
     p.add_argument("--env", required=True)
     p.add_argument("--pg", required=True, help="libpq conninfo of the host's Postgres")
     p.add_argument("--psql", default="/usr/lib/postgresql/15/bin/psql")
+    p.add_argument("--version", default=os.environ.get("APP_VERSION", "1.0"),
+                   help="the release (default: $APP_VERSION, which the image sets)")
     args = p.parse_args()
     asyncio.run(Api(args).main())
     os._exit(0)

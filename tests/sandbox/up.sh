@@ -45,6 +45,10 @@ PG_USER=grupogad_user
 PG_DB=grupogad
 PG_UID=$(id -u postgres)
 PG_GID=$(id -g postgres)
+# The demo API's releases, as images on every host: 1.0 good (runs at start),
+# 1.1 bad (health 503, half the requests fail).
+RELEASE_GOOD=1.0
+RELEASE_BAD=1.1
 
 # --- addresses and ports -----------------------------------------------------
 # A copy claims its 127.A.B.0/24 with an atomic mkdir, so two copies started
@@ -95,7 +99,40 @@ for h in $HOSTS; do
     install -d -o postgres -g postgres -m 0700 "$DIR/$h/data/pgsock"
 done
 
+# --- each host's /opt/grupogad: deploy and rollback, backups, releases -------
+# Owned by the deploy user, who runs the scripts through opsdeck as on a
+# real host. host.env is what the scripts know about their host.
 ensure_deploy_user || die "could not create the deploy user $SBX_DEPLOY_USER"
+make_app_dir() { # HOST
+    local h=$1 app=$DIR/$1/opt/grupogad u=$SBX_DEPLOY_USER
+    install -d -m 0711 "$DIR/$h/opt"
+    install -d -o "$u" -g "$u" -m 0755 "$app" "$app/scripts" "$app/releases"
+    install -d -o "$u" -g "$u" -m 0700 "$app/backups"
+    # opsdeck's runbook runs and locks (state_dir =): one per host, since every
+    # host shares this machine's /tmp
+    install -d -o "$u" -g "$u" -m 0700 "$DIR/$h/opsdeck-state"
+    install -o "$u" -g "$u" -m 0755 "$HERE/host/run_api.sh" "$HERE/host/deploy_production.sh" \
+        "$HERE/host/rollback_production.sh" "$app/scripts/"
+    install -o "$u" -g "$u" -m 0644 "$HERE/host/common.sh" "$app/scripts/"
+    cat >"$app/host.env" <<EOF
+# Written by tests/sandbox/up.sh: what this host's scripts know about it.
+APP_HOST=${NAME[$h]}
+APP_ENV=$h
+DOCKER_HOST=unix://$DIR/$h/docker.sock
+API_ADDR=${ADDR[$h]}
+API_PORT=${API_PORT[$h]}
+API_URL=http://${ADDR[$h]}:${API_PORT[$h]}
+PGHOST=${ADDR[$h]}
+PGPORT=${PG_PORT[$h]}
+PGUSER=$PG_USER
+PGDATABASE=$PG_DB
+PG_BIN=$SBX_PG_BIN
+SHARE_DIR=$DIR/share
+DATA_DIR=$DIR/$h/data
+EOF
+    chown "$u:$u" "$app/host.env"
+}
+for h in $HOSTS; do make_app_dir "$h"; done
 
 # --- engines first: they take longest ----------------------------------------
 for h in $HOSTS; do
@@ -112,6 +149,10 @@ make_pg_template() {
     echo "host all all 127.0.0.0/8 trust" >>"$t/pg_hba.conf"
     echo "CREATE DATABASE $PG_DB;" |
         runuser -u postgres -- "$SBX_PG_BIN/postgres" --single -D "$t" postgres >>"$DIR/initdb.log" 2>&1
+    # The app's data, so a backup and a restore have something to carry.
+    printf '%s\n' "CREATE TABLE tasks (id serial PRIMARY KEY, title text NOT NULL, created_at timestamptz NOT NULL DEFAULT now());" \
+        "INSERT INTO tasks (title) VALUES ('seed task 1'), ('seed task 2'), ('seed task 3');" |
+        runuser -u postgres -- "$SBX_PG_BIN/postgres" --single -j -D "$t" "$PG_DB" >>"$DIR/initdb.log" 2>&1
     for h in $HOSTS; do cp -a "$t" "$DIR/$h/data/pg"; done
     rm -rf "$t"
 }
@@ -132,7 +173,8 @@ done
 
 # --- sshd ----------------------------------------------------------------------
 # Sessions get DOCKER_HOST, so a plain "docker" on a host reaches that host's
-# engine, as it would on a real one.
+# engine, as it would on a real one, and APP_DIR, the host's /opt/grupogad
+# (every copy's hosts share this machine, so the path differs per host).
 mkdir -p /run/sshd
 for h in $HOSTS; do
     cat >"$DIR/$h/sshd_config" <<EOF
@@ -151,7 +193,7 @@ AllowTcpForwarding yes
 X11Forwarding no
 PrintMotd no
 PrintLastLog no
-SetEnv DOCKER_HOST=unix://$DIR/$h/docker.sock SBX_HOST=${NAME[$h]}
+SetEnv DOCKER_HOST=unix://$DIR/$h/docker.sock SBX_HOST=${NAME[$h]} APP_DIR=$DIR/$h/opt/grupogad
 Subsystem sftp internal-sftp
 LogLevel VERBOSE
 EOF
@@ -208,9 +250,12 @@ make_rootfs() { # a busybox-static root filesystem, as a tar
         "$r/dev" "$r/run" "$r/var/run"
     chmod 1777 "$r/tmp"
     cp /bin/busybox "$r/bin/busybox"
-    for a in $(/bin/busybox --list); do
-        [ "$a" = busybox ] || ln -sf busybox "$r/bin/$a"
-    done
+    # every applet's link in one process (an ln per applet is 400 forks,
+    # which a loaded machine makes slow)
+    /bin/busybox --list | /usr/bin/python3 -c 'import os, sys
+for a in sys.stdin.read().split():
+    if a != "busybox":
+        os.symlink("busybox", os.path.join(sys.argv[1], a))' "$r/bin"
     tar -C "$r" -cf "$DIR/rootfs.tar" .
     rm -rf "$r"
 }
@@ -241,10 +286,16 @@ run_container() {
 }
 
 for h in $HOSTS; do
-    wait_cmd 30 ${DOCKER[$h]} version || die "$h: dockerd did not start (see $DIR/$h/dockerd.log)"
+    wait_cmd 120 ${DOCKER[$h]} version || die "$h: dockerd did not start (see $DIR/$h/dockerd.log)"
     ${DOCKER[$h]} import -c 'CMD ["/bin/sh"]' "$DIR/rootfs.tar" sbx/busybox:latest >/dev/null
-    for image in grupogad/api:latest postgres:15 redis:7 caddy:2 grupogad/bot:latest; do
+    for image in postgres:15 redis:7 caddy:2 grupogad/bot:latest; do
         ${DOCKER[$h]} tag sbx/busybox:latest "$image"
+    done
+    # The API's releases: the same filesystem (its one layer is shared), each
+    # image saying which release it is, as a real build would.
+    for v in $RELEASE_GOOD $RELEASE_BAD; do
+        ${DOCKER[$h]} import -c 'CMD ["/bin/sh"]' -c "ENV APP_VERSION=$v" \
+            -c "LABEL org.opencontainers.image.version=$v" "$DIR/rootfs.tar" "grupogad/api:$v" >/dev/null
     done
 done
 rm -f "$DIR/rootfs.tar"
@@ -261,11 +312,10 @@ for h in $HOSTS; do
     run_container "$h" redis redis:7 -- /usr/bin/redis-server --bind "$a" \
         --port "${REDIS_PORT[$h]}" --dir "$d/redis" --save '' --appendonly no \
         --maxmemory 64mb --maxmemory-policy allkeys-lru --protected-mode no
-    run_container "$h" api grupogad/api:latest -e PYTHONUNBUFFERED=1 \
-        --health-cmd "/usr/bin/curl -fsS -m 2 -o /dev/null http://$a:${API_PORT[$h]}/api/v1/health" \
-        --health-interval 2s --health-timeout 3s --health-retries 2 --health-start-period 5s -- \
-        /usr/bin/python3 "$DIR/share/demo_api.py" --addr "$a" --port "${API_PORT[$h]}" --env "$h" \
-        --pg "host=$a port=${PG_PORT[$h]} dbname=$PG_DB user=$PG_USER"
+    # the API as a deploy starts it: the host's own script, as the deploy user
+    runuser -u "$SBX_DEPLOY_USER" -- "$DIR/$h/opt/grupogad/scripts/run_api.sh" "grupogad/api:$RELEASE_GOOD" ||
+        die "$h: could not start grupo_gad_api"
+    echo "grupogad/api:$RELEASE_GOOD" >"$DIR/$h/opt/grupogad/releases/current"
     echo "<h1>grupo_gad ${NAME[$h]}</h1>" >"$d/www/index.html"
     run_container "$h" caddy caddy:2 -- /bin/busybox httpd -f -p "$a:${CADDY_PORT[$h]}" -h "$d/www"
     run_container "$h" bot grupogad/bot:latest -- \
@@ -297,8 +347,8 @@ prom_scraped() {
     curl -sf "http://${ADDR[$1]}:${PROM_PORT[$1]}/api/v1/query?query=up" | grep -q '"value":\[[0-9.]*,"1"\]'
 }
 for h in $HOSTS; do
-    wait_cmd 30 api_healthy "$h" || die "$h: grupo_gad_api is not healthy"
-    wait_cmd 30 prom_scraped "$h" || die "$h: prometheus has not scraped the api"
+    wait_cmd 90 api_healthy "$h" || die "$h: grupo_gad_api is not healthy"
+    wait_cmd 90 prom_scraped "$h" || die "$h: prometheus has not scraped the api"
 done
 
 # --- opsdeck.conf and sandbox.env ------------------------------------------------
@@ -342,6 +392,8 @@ alertmanager = http://$a:${AM_PORT[$h]}${NODE_PORT[$h]:+
 node_metrics = http://$a:${NODE_PORT[$h]}/metrics}
 postgres = host=$a port=${PG_PORT[$h]} dbname=$PG_DB user=$PG_USER
 redis = $a:${REDIS_PORT[$h]}
+; the hosts share this machine: each its own runbook runs and locks
+state_dir = $DIR/$h/opsdeck-state
 EOF
     done
 } >"$CONF.tmp"
@@ -361,6 +413,8 @@ ENVF=$DIR/sandbox.env
     echo "SBX_PG_USER=$PG_USER"
     echo "SBX_PG_DB=$PG_DB"
     echo "SBX_PSQL=$SBX_PG_BIN/psql"
+    echo "SBX_RELEASE_GOOD=$RELEASE_GOOD"
+    echo "SBX_RELEASE_BAD=$RELEASE_BAD"
     for h in $HOSTS; do
         H=${h^^}
         a=${ADDR[$h]}
@@ -379,6 +433,7 @@ ENVF=$DIR/sandbox.env
         echo "SBX_${H}_CADDY_PORT=${CADDY_PORT[$h]}"
         echo "SBX_${H}_NODE_PORT=${NODE_PORT[$h]:-}"
         echo "SBX_${H}_CONTROL=http://$a:${API_PORT[$h]}/control"
+        echo "SBX_${H}_APP_DIR=$DIR/$h/opt/grupogad"
     done
     echo "SBX_DEAD_ADDR=$DEAD_ADDR"
     echo "SBX_DEAD_PORT=$DEAD_PORT"
