@@ -55,7 +55,7 @@ FUZZ_SRCS_config = $(wildcard src/config/*.c)
 BENCH_BIN = $(BUILD)/bench/prom-parse
 
 .PHONY: all deps tests check sanitize demo install uninstall clean format format-check \
-        unit integration e2e faults fuzz bench
+        unit integration e2e faults fuzz bench bench-footprint
 
 all: $(OPSDECK)
 
@@ -109,6 +109,12 @@ $(BUILD)/bench/%: bench/%.c $(LIB)
 bench: deps
 	@$(MAKE) --no-print-directory $(BENCH_BIN)
 	@PROM_PARSE=$(CURDIR)/$(BENCH_BIN) BUILD=$(BUILD) bench/compare.sh
+
+# What watching costs the hosts and this machine, on a running sandbox
+# (SANDBOX_DIR=...; bench/footprint.sh; results in docs/BENCHMARKS.md).
+# OPSDECK_OLD: the polling design to compare with, built from before it.
+bench-footprint: all
+	@bench/footprint.sh $(SANDBOX_DIR) $(or $(SECONDS),60)
 
 # Installs what is missing (Debian packages), through the one script.
 deps:

@@ -84,6 +84,21 @@ int model_init(fleet_model *m, const opsdeck_config *cfg, const host_config *con
     return 0;
 }
 
+size_t containers_use(const containers_sample *s, double *cpu_percent, int64_t *mem_bytes)
+{
+    size_t counted = 0;
+    *cpu_percent = 0;
+    *mem_bytes = 0;
+    for (size_t i = 0; i < s->count; i++) {
+        const container_info *c = &s->items[i];
+        if (c->cpu_percent >= 0)
+            *cpu_percent += c->cpu_percent, counted++;
+        if (c->mem_bytes > 0)
+            *mem_bytes += c->mem_bytes;
+    }
+    return counted;
+}
+
 void containers_sample_clear(containers_sample *s)
 {
     free(s->items);

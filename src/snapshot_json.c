@@ -88,6 +88,20 @@ static void add_containers(json_t *o, const containers_sample *c, bool known)
     json_object_set_new(o, "items", list(known, items));
 }
 
+/* Without node_metrics the containers' summed use is the saturation there
+ * is (the signals panel shows the same): marked as such. */
+static void add_container_saturation(json_t *o, const host_model *h)
+{
+    double cpu;
+    int64_t mem;
+    if (h->config->node_metrics || h->golden.cpu_percent >= 0 ||
+        !containers_use(&h->containers, &cpu, &mem))
+        return;
+    json_object_set_new(o, "saturation_source", json_string("containers"));
+    json_object_set_new(o, "cpu_percent", json_real(cpu));
+    json_object_set_new(o, "mem_bytes", json_integer(mem));
+}
+
 static void add_golden(json_t *o, const golden_sample *g, bool known)
 {
     json_object_set_new(o, "source", g->source[0] ? json_string(g->source) : json_null());
@@ -224,6 +238,7 @@ static void add_source_data(json_t *o, const host_model *h, source_kind kind)
         break;
     case SRC_GOLDEN:
         add_golden(o, &h->golden, known);
+        add_container_saturation(o, h);
         break;
     case SRC_HEALTH:
         add_health(o, &h->health, known);

@@ -261,6 +261,9 @@ void model_observe(fleet_model *m, host_model *h, source_kind kind, double now);
 void host_prev_free(host_prev *p);
 
 void containers_sample_clear(containers_sample *s);
+/* The containers' summed use: CPU in % of one core, memory in bytes.
+ * Returns how many containers had a CPU figure (0: the sums mean nothing). */
+size_t containers_use(const containers_sample *s, double *cpu_percent, int64_t *mem_bytes);
 void alerts_sample_clear(alerts_sample *s);
 void postgres_sample_clear(postgres_sample *s);
 void health_sample_clear(health_sample *s);

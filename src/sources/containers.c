@@ -130,6 +130,8 @@ static void drop_connections(containers_state *st)
     for (int i = 0; i < 2; i++)
         if (st->dead[i])
             engine_conn_close(st->dead[i]); /* from an earlier failure: not in a callback */
+    engine_conn_mute(st->api);
+    engine_conn_mute(st->events);
     st->dead[0] = st->api;
     st->dead[1] = st->events;
     st->api = st->events = NULL;

@@ -56,13 +56,36 @@ static void on_done(const exec_result *res, void *arg)
     end(c, why);
 }
 
+/* The owner's callbacks, until it muted the connection: one answer's bytes
+ * may hold more callbacks than the owner still wants after a failure. */
+static void w_head(int status, void *arg)
+{
+    engine_conn *c = arg;
+    if (!c->over)
+        c->ev.head(status, c->arg);
+}
+
+static void w_body(const char *buf, size_t len, void *arg)
+{
+    engine_conn *c = arg;
+    if (!c->over)
+        c->ev.body(buf, len, c->arg);
+}
+
+static void w_done(void *arg)
+{
+    engine_conn *c = arg;
+    if (!c->over)
+        c->ev.done(c->arg);
+}
+
 static void on_output(int stream, const char *buf, size_t len, void *arg)
 {
     engine_conn *c = arg;
     if (stream != 1 || c->over)
         return; /* stderr is kept by the transport for on_done */
-    http_reader_cb cb = {.head = c->ev.head, .body = c->ev.body, .done = c->ev.done};
-    if (http_reader_feed(&c->reader, buf, len, &cb, c->arg) < 0) {
+    static const http_reader_cb cb = {.head = w_head, .body = w_body, .done = w_done};
+    if (http_reader_feed(&c->reader, buf, len, &cb, c) < 0) {
         char why[256];
         snprintf(why, sizeof(why), "the engine's answer is not HTTP: %s", c->reader.error);
         end(c, why);
@@ -93,6 +116,12 @@ int engine_conn_get(engine_conn *c, const char *path)
     if (c->over || !c->req || n < 0 || (size_t)n >= sizeof(head))
         return -1;
     return transport_exec_write(c->req, head, (size_t)n);
+}
+
+void engine_conn_mute(engine_conn *c)
+{
+    if (c)
+        c->over = true;
 }
 
 void engine_conn_close(engine_conn *c)

@@ -92,16 +92,9 @@ static void draw_details(ui_t *ui, const host_model *h, int y, int w)
 /* Without node_metrics, the containers' own use is what saturation there is. */
 static void draw_container_saturation(ui_t *ui, const host_model *h, int y, int w)
 {
-    double cpu = 0;
-    int64_t mem = 0;
-    int counted = 0;
-    for (size_t i = 0; i < h->containers.count; i++) {
-        const container_info *c = &h->containers.items[i];
-        if (c->cpu_percent >= 0)
-            cpu += c->cpu_percent, counted++;
-        if (c->mem_bytes > 0)
-            mem += c->mem_bytes;
-    }
+    double cpu;
+    int64_t mem;
+    size_t counted = containers_use(&h->containers, &cpu, &mem);
     char line[256], m[24];
     if (counted)
         snprintf(line, sizeof(line),

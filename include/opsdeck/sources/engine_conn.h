@@ -25,7 +25,11 @@ engine_conn *engine_conn_open(transport_t *t, const char *command, const engine_
                               void *arg);
 /* Sends "GET path". Returns 0, or -1 when the connection is over. */
 int engine_conn_get(engine_conn *c, const char *path);
-/* Stops the command; no callback comes after this. NULL is fine. */
+/* No callback comes after this (the command runs until closed): for an
+ * owner failing inside one of the connection's callbacks. NULL is fine. */
+void engine_conn_mute(engine_conn *c);
+/* Stops the command; no callback comes after this. NULL is fine. Not from
+ * inside the connection's own callbacks (mute it, close it from the loop). */
 void engine_conn_close(engine_conn *c);
 
 #endif
