@@ -10,7 +10,7 @@ DESTDIR  ?=
 BUILD    ?= build
 READONLY ?= 0
 OPSDECK  ?= opsdeck
-PKGS      = ncursesw libssh2 libcurl libpq hiredis jansson inih libcrypto
+PKGS      = ncursesw libssh2 libcurl libpq hiredis jansson inih libcrypto yaml-0.1
 THEMEDIR  = $(PREFIX)/share/opsdeck/themes
 
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
@@ -37,6 +37,21 @@ INTEG_BINS = $(INTEG_SRCS:%.c=$(BUILD)/%)
 TEST_SUPPORT = $(wildcard tests/support/*.c)
 FUZZ_BIN  = $(BUILD)/fuzz/prom_fuzz
 FUZZ_TIME ?= 300
+# Every parser's libFuzzer target (fuzz/NAME_fuzz.c) and the sources it
+# needs, built with clang so that they are instrumented too.
+FUZZ_TARGETS = prom docker alerts redis_info ws health sanitize theme config
+FUZZ_BINS = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%_fuzz)
+# Linked into every fuzz target: the locale-independent number reading.
+FUZZ_SRCS_ALL = src/numbers.c src/shell_quote.c
+FUZZ_SRCS_prom = src/parse/prom.c
+FUZZ_SRCS_docker = src/parse/docker_json.c
+FUZZ_SRCS_alerts = src/parse/alerts_json.c
+FUZZ_SRCS_redis_info = src/parse/redis_info.c
+FUZZ_SRCS_ws = src/parse/ws_json.c
+FUZZ_SRCS_health = src/ui/text.c src/sanitize.c
+FUZZ_SRCS_sanitize = src/sanitize.c
+FUZZ_SRCS_theme = src/ui/theme.c
+FUZZ_SRCS_config = $(wildcard src/config/*.c)
 BENCH_BIN = $(BUILD)/bench/prom-parse
 
 .PHONY: all deps tests check sanitize demo install uninstall clean format format-check \
@@ -60,19 +75,30 @@ $(BUILD)/tests/%: tests/%.c $(LIB) $(TEST_SUPPORT)
 	$(CC) $(CPPFLAGS_ALL) -Itests $(CFLAGS_ALL) -o $@ $< $(TEST_SUPPORT) $(LIB) \
 	    $(LDLIBS_ALL) $(TEST_LIBS)
 
-tests: $(OPSDECK) $(UNIT_BINS) $(INTEG_BINS) $(FUZZ_BIN)
+tests: $(OPSDECK) $(UNIT_BINS) $(INTEG_BINS) $(FUZZ_BINS)
 
-# The parser's libFuzzer target (clang). `make check` runs it briefly
-# (tests/unit/test_fuzz_prom.sh); `make fuzz` runs it for FUZZ_TIME seconds.
-$(FUZZ_BIN): fuzz/prom_fuzz.c src/parse/prom.c include/opsdeck/parse/prom.h
+# The parsers' libFuzzer targets (clang). `make check` replays each corpus
+# and runs each briefly (tests/unit/test_fuzz_*.sh); `make fuzz` runs each
+# for FUZZ_TIME seconds, one at a time, niced (docs/RELIABILITY.md).
+.SECONDEXPANSION:
+$(BUILD)/fuzz/%_fuzz: fuzz/%_fuzz.c fuzz/fuzz_common.h $$(FUZZ_SRCS_$$*) $(FUZZ_SRCS_ALL) \
+                      $$(wildcard include/opsdeck/*.h include/opsdeck/*/*.h)
 	@mkdir -p $(dir $@)
 	clang -std=c11 -Iinclude -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-	    -o $@ fuzz/prom_fuzz.c src/parse/prom.c -lm
+	    $(shell pkg-config --cflags jansson inih libpq ncursesw) -o $@ fuzz/$*_fuzz.c \
+	    $(FUZZ_SRCS_$*) $(FUZZ_SRCS_ALL) $(shell pkg-config --libs jansson inih libpq) -lm
 
 fuzz: deps
-	@$(MAKE) --no-print-directory $(FUZZ_BIN)
-	@mkdir -p $(BUILD)/fuzz/corpus
-	$(FUZZ_BIN) -max_total_time=$(FUZZ_TIME) $(BUILD)/fuzz/corpus fuzz/corpus/prom
+	@$(MAKE) --no-print-directory $(FUZZ_BINS)
+	@for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(BUILD)/fuzz/corpus/$$t && \
+	    echo "== $$t" && \
+	    nice -n 19 $(BUILD)/fuzz/$${t}_fuzz -max_total_time=$(FUZZ_TIME) -timeout=10 \
+	        -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/$$t- \
+	        $(BUILD)/fuzz/corpus/$$t fuzz/corpus/$$t >$(BUILD)/fuzz/$$t.log 2>&1; rc=$$?; \
+	    grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|Test unit written' \
+	        $(BUILD)/fuzz/$$t.log; [ $$rc = 0 ] || exit 1; \
+	done
 
 # The parser's speed beside Prometheus's Go parser and the Python client's
 # (bench/compare.sh; results in docs/BENCHMARKS.md).

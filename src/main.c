@@ -16,6 +16,7 @@
 #include "opsdeck/check.h"
 #include "opsdeck/config.h"
 #include "opsdeck/first_run.h"
+#include "opsdeck/runbook/plan.h"
 #include "opsdeck/snapshot.h"
 #include "opsdeck/ui/console.h"
 
@@ -23,7 +24,7 @@
 #define EXIT_CONFIG 78
 #define MAX_HOSTS   64
 
-typedef enum { MODE_CONSOLE, MODE_ONCE, MODE_CHECK, MODE_VERIFY_AUDIT } run_mode;
+typedef enum { MODE_CONSOLE, MODE_ONCE, MODE_CHECK, MODE_PLAN, MODE_VERIFY_AUDIT } run_mode;
 
 typedef struct cli {
     run_mode mode;
@@ -38,6 +39,7 @@ typedef struct cli {
     const char *audit_file;
     const char *const *dests; /* DESTINATION...: ad hoc hosts, no config */
     int ndests;
+    const char *runbook; /* --plan */
 } cli;
 
 static void usage(FILE *f)
@@ -46,6 +48,7 @@ static void usage(FILE *f)
           "[-i SECONDS]\n"
           "       opsdeck --once [--json] [-c FILE] [-e ENV] [-H HOST]... [-i SECONDS]\n"
           "       opsdeck --check [-c FILE]\n"
+          "       opsdeck --plan RUNBOOK [-c FILE] [-e ENV] [-H HOST]...\n"
           "       opsdeck --verify-audit FILE\n"
           "       opsdeck --version | --help\n"
           "       opsdeck [options] DESTINATION...   (no config: [user@]host[:port] or an ssh "
@@ -71,7 +74,11 @@ static void help(void)
           "      --once            poll twice one interval apart, print a snapshot, exit\n"
           "                        (0 all answered, 1 a source failed, 2 something critical)\n"
           "      --json            with --once: the snapshot as JSON (schema version 1)\n"
-          "      --check           validate the config: FILE:LINE: message per problem\n"
+          "      --check           validate the config and every runbook: FILE:LINE: message\n"
+          "                        per problem\n"
+          "      --plan RUNBOOK    print what the runbook would run on each selected host\n"
+          "                        (every step, the exact command, its confirmation);\n"
+          "                        connects to nothing\n"
           "      --verify-audit FILE  check an audit log's hash chain\n"
           "      --version         print the version\n"
           "      --help            this help\n"
@@ -83,7 +90,7 @@ static void help(void)
           "A host behind a jump host: jump = in the config, or ProxyJump in ~/.ssh/config.\n"
           "\n"
           "In the console, ? shows the keys of the current panel. See opsdeck(1) and\n"
-          "opsdeck.conf(5).\n",
+          "opsdeck.conf(5), opsdeck-runbook(5).\n",
           stdout);
 }
 
@@ -100,7 +107,7 @@ static int parse_interval(const char *s, int *out)
 /* Returns -1 to exit 0 (--help/--version), EXIT_USAGE on a usage error. */
 static int parse_cli(int argc, char **argv, cli *c)
 {
-    enum { OPT_ONCE = 256, OPT_JSON, OPT_CHECK, OPT_VERIFY, OPT_VERSION, OPT_HELP };
+    enum { OPT_ONCE = 256, OPT_JSON, OPT_CHECK, OPT_PLAN, OPT_VERIFY, OPT_VERSION, OPT_HELP };
     static const struct option longopts[] = {
         {"config", required_argument, NULL, 'c'},
         {"env", required_argument, NULL, 'e'},
@@ -111,6 +118,7 @@ static int parse_cli(int argc, char **argv, cli *c)
         {"once", no_argument, NULL, OPT_ONCE},
         {"json", no_argument, NULL, OPT_JSON},
         {"check", no_argument, NULL, OPT_CHECK},
+        {"plan", required_argument, NULL, OPT_PLAN},
         {"verify-audit", required_argument, NULL, OPT_VERIFY},
         {"version", no_argument, NULL, OPT_VERSION},
         {"help", no_argument, NULL, OPT_HELP},
@@ -155,6 +163,9 @@ static int parse_cli(int argc, char **argv, cli *c)
         case OPT_CHECK:
             check = true;
             break;
+        case OPT_PLAN:
+            c->runbook = optarg;
+            break;
         case OPT_VERIFY:
             c->mode = MODE_VERIFY_AUDIT;
             c->audit_file = optarg;
@@ -172,9 +183,10 @@ static int parse_cli(int argc, char **argv, cli *c)
     }
     if (optind < argc) {
         /* DESTINATION...: every host given, and no config file */
-        if (c->config || c->env || c->nhosts || check || c->mode == MODE_VERIFY_AUDIT) {
+        if (c->config || c->env || c->nhosts || check || c->runbook ||
+            c->mode == MODE_VERIFY_AUDIT) {
             fprintf(stderr,
-                    "opsdeck: '%s': a DESTINATION goes without -c, -e, -H, --check and "
+                    "opsdeck: '%s': a DESTINATION goes without -c, -e, -H, --check, --plan and "
                     "--verify-audit (it needs no config file)\n",
                     argv[optind]);
             usage(stderr);
@@ -183,8 +195,13 @@ static int parse_cli(int argc, char **argv, cli *c)
         c->dests = (const char *const *)argv + optind;
         c->ndests = argc - optind;
     }
-    if (once + check + (c->mode == MODE_VERIFY_AUDIT) > 1) {
-        fputs("opsdeck: --once, --check and --verify-audit exclude each other\n", stderr);
+    bool plan = c->runbook != NULL;
+    if (once + check + plan + (c->mode == MODE_VERIFY_AUDIT) > 1) {
+        fputs("opsdeck: --once, --check, --plan and --verify-audit exclude each other\n", stderr);
+        return EXIT_USAGE;
+    }
+    if (plan && (c->json || c->read_only || c->theme || c->interval_s)) {
+        fputs("opsdeck: --plan takes -c, -e and -H only\n", stderr);
         return EXIT_USAGE;
     }
     if (c->json && !once) {
@@ -199,6 +216,8 @@ static int parse_cli(int argc, char **argv, cli *c)
         c->mode = MODE_ONCE;
     else if (check)
         c->mode = MODE_CHECK;
+    else if (plan)
+        c->mode = MODE_PLAN;
     return 0;
 }
 
@@ -308,7 +327,11 @@ static int run_with_config(const cli *c)
 
 int main(int argc, char **argv)
 {
-    setlocale(LC_ALL, "");
+    /* Only character handling follows the user's locale (ncurses needs the
+     * charset for wide characters). Numbers, times and messages stay "C":
+     * LC_ALL=es_ES.UTF-8 must not turn "0.25" into 0 or "0,25" into output
+     * (numbers.h). */
+    setlocale(LC_CTYPE, "");
     /* a peer closing a tunnel or channel must be an error return, not death */
     signal(SIGPIPE, SIG_IGN);
     cli c = {0};
@@ -318,6 +341,9 @@ int main(int argc, char **argv)
     switch (c.mode) {
     case MODE_CHECK:
         return config_check_run(c.config, stdout);
+    case MODE_PLAN:
+        return runbook_plan_run(c.config, c.runbook, c.env, c.hosts, (size_t)c.nhosts, stdout,
+                                stderr);
     case MODE_VERIFY_AUDIT:
         return audit_verify(c.audit_file, stdout);
     case MODE_ONCE:

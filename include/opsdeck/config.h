@@ -54,27 +54,20 @@ typedef struct host_config {
     char *duration_metric; /* default http_request_duration_seconds */
     char *status_label;    /* default status */
     char *promql_window;   /* the rate() window of the PromQL queries, default 1m */
-    thresholds limits;     /* [opsdeck] values unless the host overrides */
+    /* where runbook runs and locks live on the host; NULL: /tmp/opsdeck-$USER
+     * (the remote user's). Only [A-Za-z0-9_./@+-], absolute. */
+    char *state_dir;
+    thresholds limits; /* [opsdeck] values unless the host overrides */
 } host_config;
-
-typedef struct runbook_config {
-    char *name;
-    char *title;
-    char key; /* 0: command only */
-    char *run;
-    bool confirm_set;
-    confirm_mode confirm; /* when not set: the environment's */
-    char *verify;         /* "health", "containers" or NULL */
-    int timeout_s;        /* default 600 */
-    int line;
-} runbook_config;
 
 typedef struct opsdeck_config {
     char *path;
     int interval_s; /* default 2 */
     char *theme;    /* default "default" */
     bool read_only;
-    char *audit_log;     /* tilde-expanded */
+    char *audit_log;    /* tilde-expanded */
+    char *runbooks_dir; /* runbooks =, tilde-expanded; NULL: the default (runbook/runbook.h) */
+    int runbooks_line;
     double slow_query_s; /* default 1 */
     double idle_txn_s;   /* default 300 */
     thresholds limits;
@@ -82,8 +75,6 @@ typedef struct opsdeck_config {
     size_t nenvs;
     host_config *hosts;
     size_t nhosts;
-    runbook_config *runbooks;
-    size_t nrunbooks;
 } opsdeck_config;
 
 typedef struct config_problem {

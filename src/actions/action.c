@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "opsdeck/gate.h"
 
@@ -15,6 +17,7 @@ struct action_run {
     action_engine *engine;
     action_plan *plan;
     int64_t started_ms;
+    char run_id[64]; /* PID-MS-SEQ: ties the action's audit lines together */
     bool ran;
     int exit_status;
     char error[256];
@@ -35,6 +38,9 @@ struct action_engine {
     action_run *run; /* the open action, from confirmation to dismissal */
     bool succeeded;
     char result[512];
+    /* set by a runbook for its act (action_engine_set_runbook) */
+    bool in_runbook;
+    char rb_run_id[64], rb_name[64], rb_step_index[32], rb_step_title[256];
 };
 
 static void notify(action_engine *e)
@@ -61,7 +67,14 @@ static audit_record record_for(const action_engine *e, const action_plan *plan, 
         .command = plan->command,
         .confirm = e->confirm_how[0] ? e->confirm_how : "none",
         .phase = phase,
+        .run_id = e->run && e->run->plan == plan ? e->run->run_id : NULL,
     };
+    if (e->in_runbook) {
+        rec.run_id = e->rb_run_id;
+        rec.runbook = e->rb_name;
+        rec.step_index = e->rb_step_index;
+        rec.step_title = e->rb_step_title;
+    }
     return rec;
 }
 
@@ -151,9 +164,10 @@ bool action_engine_begin(action_engine *e, action_plan *plan, char *msg, size_t 
         free_plan(plan);
         return false;
     }
-    if (!e->audit || e->audit->fd < 0) {
-        snprintf(msg, msgsize, "%s refused: the audit log is not open, and nothing runs unaudited",
-                 plan->action);
+    char why[512];
+    if (audit_ready(e->audit, why, sizeof(why)) < 0) {
+        /* refused before the dialog: nothing may run unaudited */
+        snprintf(msg, msgsize, "%s refused: %s; nothing runs unaudited", plan->action, why);
         free_plan(plan);
         return false;
     }
@@ -171,6 +185,11 @@ bool action_engine_begin(action_engine *e, action_plan *plan, char *msg, size_t 
     }
     run->engine = e;
     run->plan = plan;
+    static unsigned seq;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    snprintf(run->run_id, sizeof(run->run_id), "%ld-%lld-%u", (long)getpid(),
+             (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000, ++seq);
     e->run = run;
     e->phase = ACTION_CONFIRMING;
     e->result[0] = '\0';
@@ -223,6 +242,16 @@ void action_engine_answer(action_engine *e, bool accepted, const char *how)
     }
     snprintf(e->confirm_how, sizeof(e->confirm_how), "%s", how ? how : "");
     start_run(e);
+}
+
+void action_engine_set_runbook(action_engine *e, const char *run_id, const char *runbook,
+                               const char *step_index, const char *step_title)
+{
+    e->in_runbook = run_id != NULL;
+    snprintf(e->rb_run_id, sizeof(e->rb_run_id), "%s", run_id ? run_id : "");
+    snprintf(e->rb_name, sizeof(e->rb_name), "%s", runbook ? runbook : "");
+    snprintf(e->rb_step_index, sizeof(e->rb_step_index), "%s", step_index ? step_index : "");
+    snprintf(e->rb_step_title, sizeof(e->rb_step_title), "%s", step_title ? step_title : "");
 }
 
 void action_engine_dismiss(action_engine *e)

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -150,6 +151,15 @@ static char *render_line(const audit_record *r, const char *prev)
     json_object_set_new(o, "duration_s", r->has_duration ? json_real(r->duration_s) : json_null());
     json_object_set_new(o, "verify", str_or_null(r->verify));
     json_object_set_new(o, "output_sha256", str_or_null(r->output_sha256));
+    if (r->run_id) /* only lines of an action carry one: older lines stay as they were */
+        json_object_set_new(o, "run_id", json_string(r->run_id));
+    if (r->runbook) { /* a runbook's lines say which runbook, and which step */
+        json_object_set_new(o, "runbook", json_string(r->runbook));
+        json_t *step = json_object();
+        json_object_set_new(step, "index", str_or_null(r->step_index));
+        json_object_set_new(step, "title", str_or_null(r->step_title));
+        json_object_set_new(o, "step", step);
+    }
     json_object_set_new(o, "prev", json_string(prev));
     /* JSON_COMPACT never emits a newline; jansson escapes any in strings */
     char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
@@ -171,24 +181,50 @@ static int write_all(int fd, const char *buf, size_t len)
     return 0;
 }
 
+/* The exclusive lock, waited for AUDIT_LOCK_WAIT_MS at most: a second
+ * console appending holds it for one write and fsync, and a process stuck
+ * holding it longer must not freeze this console. */
+static int lock_bounded(int fd)
+{
+    struct timespec pause = {0, 2 * 1000 * 1000};
+    for (int waited = 0;; waited += 2) {
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+            return 0;
+        if (errno != EWOULDBLOCK && errno != EINTR)
+            return -1;
+        if (waited >= AUDIT_LOCK_WAIT_MS) {
+            errno = EWOULDBLOCK;
+            return -1;
+        }
+        nanosleep(&pause, NULL);
+    }
+}
+
 int audit_append(audit_log *log, const audit_record *rec, char *err, size_t errsize)
 {
     if (log->fd < 0) {
         snprintf(err, errsize, "audit log is not open");
         return -1;
     }
-    if (flock(log->fd, LOCK_EX) < 0) {
-        snprintf(err, errsize, "audit log %s: lock: %s", log->path, strerror(errno));
+    if (lock_bounded(log->fd) < 0) {
+        if (errno == EWOULDBLOCK)
+            snprintf(err, errsize,
+                     "audit log %s: another process held its lock for more than %d ms", log->path,
+                     AUDIT_LOCK_WAIT_MS);
+        else
+            snprintf(err, errsize, "audit log %s: lock: %s", log->path, strerror(errno));
         return -1;
     }
     int rc = -1;
     char prev[AUDIT_HASH_HEX];
     char *line = NULL;
+    off_t before = -1;
     if (last_line_hash(log->fd, prev) < 0) {
         snprintf(err, errsize, "audit log %s: cannot read its last line: %s", log->path,
                  strerror(errno));
         goto out;
     }
+    before = lseek(log->fd, 0, SEEK_END);
     line = render_line(rec, prev);
     if (!line) {
         snprintf(err, errsize, "audit log %s: cannot encode the record (invalid UTF-8?)",
@@ -196,9 +232,14 @@ int audit_append(audit_log *log, const audit_record *rec, char *err, size_t errs
         goto out;
     }
     size_t len = strlen(line);
-    if (write_all(log->fd, line, len) < 0 || write_all(log->fd, "\n", 1) < 0 ||
-        fsync(log->fd) < 0) {
-        snprintf(err, errsize, "audit log %s: write: %s", log->path, strerror(errno));
+    line[len] = '\n'; /* one write for line and newline: no torn line between them */
+    if (write_all(log->fd, line, len + 1) < 0 || fsync(log->fd) < 0) {
+        int saved = errno;
+        /* Take back whatever part reached the file (a full disk takes half a
+         * line): the chain must end on a whole line for the next append. */
+        if (before >= 0 && ftruncate(log->fd, before) == 0)
+            fsync(log->fd);
+        snprintf(err, errsize, "audit log %s: write: %s", log->path, strerror(saved));
         goto out;
     }
     rc = 0;
@@ -206,6 +247,35 @@ out:
     free(line);
     flock(log->fd, LOCK_UN);
     return rc;
+}
+
+int audit_ready(const audit_log *log, char *err, size_t errsize)
+{
+    if (!log || log->fd < 0) {
+        snprintf(err, errsize, "the audit log is not open");
+        return -1;
+    }
+    struct stat on_disk, ours;
+    if (stat(log->path, &on_disk) < 0 || fstat(log->fd, &ours) < 0 ||
+        on_disk.st_ino != ours.st_ino || on_disk.st_dev != ours.st_dev) {
+        snprintf(err, errsize, "audit log %s: the file was removed or replaced", log->path);
+        return -1;
+    }
+    struct statvfs vfs;
+    if (fstatvfs(log->fd, &vfs) < 0) {
+        snprintf(err, errsize, "audit log %s: %s", log->path, strerror(errno));
+        return -1;
+    }
+    if (vfs.f_flag & ST_RDONLY) {
+        snprintf(err, errsize, "audit log %s: its file system is read-only", log->path);
+        return -1;
+    }
+    unsigned long long free_bytes = (unsigned long long)vfs.f_bavail * vfs.f_frsize;
+    if (free_bytes < AUDIT_MIN_FREE) {
+        snprintf(err, errsize, "audit log %s: disk full (%llu bytes free)", log->path, free_bytes);
+        return -1;
+    }
+    return 0;
 }
 
 /* Checks one line against the hash of the line before it. */

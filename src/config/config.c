@@ -291,6 +291,7 @@ void config_host_free(host_config *h)
         h->duration_metric,
         h->status_label,
         h->promql_window,
+        h->state_dir,
     };
     for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
         free(strings[i]);
@@ -302,19 +303,12 @@ void config_free(opsdeck_config *cfg)
         free(cfg->envs[i].name);
     for (size_t i = 0; i < cfg->nhosts; i++)
         config_host_free(&cfg->hosts[i]);
-    for (size_t i = 0; i < cfg->nrunbooks; i++) {
-        runbook_config *r = &cfg->runbooks[i];
-        free(r->name);
-        free(r->title);
-        free(r->run);
-        free(r->verify);
-    }
     free(cfg->envs);
     free(cfg->hosts);
-    free(cfg->runbooks);
     free(cfg->path);
     free(cfg->theme);
     free(cfg->audit_log);
+    free(cfg->runbooks_dir);
     memset(cfg, 0, sizeof(*cfg));
 }
 

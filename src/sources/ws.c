@@ -1,10 +1,10 @@
 /* WebSocket statistics (`ws_stats =`): the endpoint's counters, and
  * messages per second from the delta of total_messages_sent. */
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "opsdeck/parse/ws_json.h"
 #include "opsdeck/sources/http_source.h"
 
 #define WS_BODY_MAX (64 * 1024)
@@ -29,42 +29,6 @@ static void *ws_start(const source_ctx *ctx)
     return st;
 }
 
-static bool number_field(json_t *o, const char *key, double *out)
-{
-    json_t *v = json_object_get(o, key);
-    if (!json_is_number(v))
-        return false;
-    *out = json_number_value(v);
-    return true;
-}
-
-/* Parses the counters into w; false with err when the body is not them. */
-static bool parse_ws(const char *body, ws_sample *w, char *err, size_t errsize)
-{
-    json_error_t jerr;
-    json_t *o = json_loads(body, 0, &jerr);
-    if (!json_is_object(o)) {
-        snprintf(err, errsize, "not a JSON object (line %d: %s)", jerr.line, jerr.text);
-        json_decref(o);
-        return false;
-    }
-    bool ok = number_field(o, "active_connections", &w->active_connections) &&
-              number_field(o, "total_messages_sent", &w->total_messages_sent);
-    if (!number_field(o, "total_broadcasts", &w->total_broadcasts))
-        w->total_broadcasts = -1;
-    json_t *last = json_object_get(o, "last_broadcast_at");
-    w->last_broadcast_at[0] = '\0';
-    if (json_is_string(last))
-        snprintf(w->last_broadcast_at, sizeof(w->last_broadcast_at), "%s", json_string_value(last));
-    else if (json_is_number(last))
-        snprintf(w->last_broadcast_at, sizeof(w->last_broadcast_at), "%.3f",
-                 json_number_value(last));
-    json_decref(o);
-    if (!ok)
-        snprintf(err, errsize, "no active_connections or total_messages_sent number in the answer");
-    return ok;
-}
-
 static void on_ws(const http_response *res, void *arg)
 {
     ws_state *st = arg;
@@ -78,7 +42,7 @@ static void on_ws(const http_response *res, void *arg)
     } else if (res->status != 200) {
         model_source_failed(ctx->model, ctx->host, SRC_WS, now, "%.300s: HTTP %ld",
                             ctx->host->config->ws_stats, res->status);
-    } else if (!parse_ws(res->body, &w, err, sizeof(err))) {
+    } else if (!ws_parse(res->body, &w, err, sizeof(err))) {
         model_source_failed(ctx->model, ctx->host, SRC_WS, now, "%.300s: %s",
                             ctx->host->config->ws_stats, err);
     } else {

@@ -151,6 +151,7 @@ void exec_complete(exec_req *req)
     free(req->res.out);
     free(req->res.err);
     free(req->command);
+    free(req->in);
     free(req);
 }
 
@@ -180,8 +181,8 @@ static void on_exec_timeout(loop_t *loop, void *arg)
     exec_complete(req);
 }
 
-exec_req *transport_exec(transport_t *t, const char *command, size_t out_cap, int timeout_ms,
-                         exec_done_fn done, exec_output_fn output, void *arg)
+static exec_req *exec_new(transport_t *t, const char *command, size_t out_cap, int timeout_ms,
+                          exec_done_fn done, exec_output_fn output, void *arg, bool stream)
 {
     exec_req *req = calloc(1, sizeof(*req));
     if (!req)
@@ -202,9 +203,11 @@ exec_req *transport_exec(transport_t *t, const char *command, size_t out_cap, in
     req->done = done;
     req->output = output;
     req->arg = arg;
-    req->pidfd = req->out_fd = req->err_fd = -1;
+    req->pidfd = req->out_fd = req->err_fd = req->in_fd = -1;
+    req->keep_stdin = stream;
     req->asked_ms = loop_update_time(t->loop);
-    req->timer = loop_timer_add(t->loop, timeout_ms, on_exec_timeout, req);
+    /* a stream has no deadline: its owner watches it for stalls */
+    req->timer = stream ? 0 : loop_timer_add(t->loop, timeout_ms, on_exec_timeout, req);
     if (t->local) {
         list_append(&t->running, req);
         local_exec_start(req);
@@ -213,7 +216,8 @@ exec_req *transport_exec(transport_t *t, const char *command, size_t out_cap, in
     if (t->state == TRANSPORT_DOWN) {
         /* fail from the loop, not from inside the caller */
         snprintf(req->res.error, sizeof(req->res.error), "%s", t->error);
-        loop_timer_cancel(t->loop, req->timer);
+        if (req->timer)
+            loop_timer_cancel(t->loop, req->timer);
         req->timer = loop_timer_add(t->loop, 0, on_exec_timeout, req);
         list_append(&t->queue, req);
         return req;
@@ -223,6 +227,36 @@ exec_req *transport_exec(transport_t *t, const char *command, size_t out_cap, in
     if (t->state == TRANSPORT_UP)
         ssh_drive(t);
     return req;
+}
+
+exec_req *transport_exec(transport_t *t, const char *command, size_t out_cap, int timeout_ms,
+                         exec_done_fn done, exec_output_fn output, void *arg)
+{
+    return exec_new(t, command, out_cap, timeout_ms, done, output, arg, false);
+}
+
+exec_req *transport_stream(transport_t *t, const char *command, size_t out_cap, exec_done_fn done,
+                           exec_output_fn output, void *arg)
+{
+    return exec_new(t, command, out_cap, 0, done, output, arg, true);
+}
+
+int transport_exec_write(exec_req *req, const char *buf, size_t len)
+{
+    if (!req->keep_stdin || len > EXEC_INPUT_MAX - req->in_len)
+        return -1;
+    if (!req->in) {
+        req->in = malloc(EXEC_INPUT_MAX);
+        if (!req->in)
+            return -1;
+    }
+    memcpy(req->in + req->in_len, buf, len);
+    req->in_len += len;
+    if (req->t->local)
+        local_exec_flush_input(req);
+    else if (req->t->state == TRANSPORT_UP)
+        ssh_drive(req->t);
+    return 0;
 }
 
 void transport_exec_cancel(exec_req *req)

@@ -34,7 +34,12 @@ struct exec_req {
     uint64_t timer;
     int64_t asked_ms;
     exec_result res;
+    /* bytes for the command's stdin not yet sent (transport_exec_write) */
+    char *in;
+    size_t in_len;
+    bool keep_stdin; /* a stream: stdin stays open for transport_exec_write */
     /* local */
+    int in_fd;
     pid_t pid;
     int pidfd, out_fd, err_fd;
     bool exited;
@@ -142,6 +147,7 @@ void exec_fail_all(transport_t *t, const char *why);
 
 /* local.c */
 void local_exec_start(exec_req *req);
+void local_exec_flush_input(exec_req *req);
 void local_exec_cancel(exec_req *req);
 
 /* ssh_session.c */

@@ -5,6 +5,7 @@
 #include "opsdeck/ui/command.h"
 #include "opsdeck/ui/dialog.h"
 #include "opsdeck/ui/pager.h"
+#include "opsdeck/ui/paste.h"
 #include "opsdeck/ui/ui.h"
 
 #define KEY_ESC 27
@@ -169,6 +170,8 @@ static bool global_key(ui_t *ui, int key, bool is_code)
 
 void ui_key(ui_t *ui, int key, bool is_code)
 {
+    if (paste_filter(ui, key, is_code))
+        return;
     if (dialog_active(ui)) {
         dialog_key(ui, key, is_code);
         return;

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "opsdeck/audit_changes.h"
+#include "opsdeck/audit_runs.h"
 #include "opsdeck/ui/pager.h"
 #include "opsdeck/ui/table.h"
 #include "opsdeck/ui/text.h"
@@ -18,7 +20,8 @@
 
 typedef struct audit_panel {
     table_view view;
-    char **lines; /* newest first */
+    char **lines;     /* newest first */
+    bool *unfinished; /* per line: an intent/started whose run never closed */
     int nlines;
     off_t size;
     struct timespec mtime;
@@ -52,8 +55,28 @@ static void forget(audit_panel *st)
     for (int i = 0; i < st->nlines; i++)
         free(st->lines[i]);
     free(st->lines);
+    free(st->unfinished);
     st->lines = NULL;
+    st->unfinished = NULL;
     st->nlines = 0;
+}
+
+/* Marks the lines of actions that never finished (lines newest first). */
+static void find_unfinished(audit_panel *st)
+{
+    int n = st->nlines;
+    const char **oldest_first = calloc((size_t)n + 1, sizeof(char *));
+    bool *marks = calloc((size_t)n + 1, sizeof(bool));
+    st->unfinished = calloc((size_t)n + 1, sizeof(bool));
+    if (oldest_first && marks && st->unfinished) {
+        for (int i = 0; i < n; i++)
+            oldest_first[i] = st->lines[n - 1 - i];
+        audit_mark_unfinished(oldest_first, n, marks);
+        for (int i = 0; i < n; i++)
+            st->unfinished[i] = marks[n - 1 - i];
+    }
+    free(oldest_first);
+    free(marks);
 }
 
 static void destroy(void *state)
@@ -127,24 +150,13 @@ static void reload(ui_t *ui, audit_panel *st)
     free(st->lines);
     st->lines = ordered;
     st->nlines = kept;
+    find_unfinished(st);
 }
 
 static const char *field(json_t *o, const char *key)
 {
     const char *s = json_string_value(json_object_get(o, key));
     return s ? s : "";
-}
-
-/* "exit 0, verified: ..." or what the phase says */
-static void result_text(json_t *o, char *buf, size_t size)
-{
-    json_t *exit_status = json_object_get(o, "exit_status");
-    const char *verify = field(o, "verify");
-    if (json_is_integer(exit_status))
-        snprintf(buf, size, "exit %lld%s%s", (long long)json_integer_value(exit_status),
-                 verify[0] ? "; " : "", verify);
-    else
-        snprintf(buf, size, "%s", verify);
 }
 
 static theme_role phase_role(const char *phase, json_t *o)
@@ -167,7 +179,16 @@ static int visible(const ui_t *ui, const audit_panel *st, int *rows)
     return n;
 }
 
-static void draw_row(ui_t *ui, const char *text, int y, const int *w, bool selected)
+/* An action that never finished: still in flight in a live console, or
+ * interrupted (its console was killed) and the host must be checked. */
+static bool interrupted(json_t *o, bool unfinished)
+{
+    const char *id = json_string_value(json_object_get(o, "run_id"));
+    return unfinished && id && !audit_run_alive(id);
+}
+
+static void draw_row(ui_t *ui, const char *text, int y, const int *w, bool selected,
+                     bool unfinished)
 {
     attr_t base = selected ? ui->attr[THEME_SELECTED] : ui->attr[THEME_NORMAL];
     ui_fill(y, 0, COLS, base);
@@ -200,12 +221,21 @@ static void draw_row(ui_t *ui, const char *text, int y, const int *w, bool selec
             snprintf(cell, sizeof(cell), "%s", field(o, "confirm"));
             break;
         case COL_PHASE:
-            snprintf(cell, sizeof(cell), "%s", field(o, "phase"));
+            snprintf(cell, sizeof(cell), "%s",
+                     interrupted(o, unfinished) ? "INTERRUPTED"
+                     : unfinished               ? "in flight"
+                                                : field(o, "phase"));
             if (!selected)
-                a = ui->attr[phase_role(cell, o)];
+                a = ui->attr[interrupted(o, unfinished) ? THEME_CRIT : phase_role(cell, o)];
             break;
         case COL_RESULT:
-            result_text(o, cell, sizeof(cell));
+            if (interrupted(o, unfinished))
+                snprintf(cell, sizeof(cell),
+                         "no finished line: opsdeck stopped during %s; check "
+                         "the host",
+                         field(o, "phase"));
+            else
+                audit_result_text(o, cell, sizeof(cell));
             break;
         }
         ui_put_remote(y, x, w[c], a, cell);
@@ -239,7 +269,8 @@ static void draw(ui_t *ui, void *state, ui_rect area)
     table_fit(&st->view, n, area.h - 2);
     for (int r = 0; r < st->view.height && st->view.top + r < n; r++) {
         int i = st->view.top + r;
-        draw_row(ui, st->lines[rows[i]], area.y + 2 + r, w, i == st->view.selected);
+        draw_row(ui, st->lines[rows[i]], area.y + 2 + r, w, i == st->view.selected,
+                 st->unfinished && st->unfinished[rows[i]]);
     }
     if (n == 0)
         ui_put(area.y + 2, 1, area.w - 2, ui->attr[THEME_DIM],

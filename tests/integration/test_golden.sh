@@ -57,10 +57,13 @@ else
     fail golden_direct_scrape_matches_truth "exit $rc: $(show "$work/d.json" .golden)"
 fi
 
-# PromQL: the sandbox's window is 10 s; let it fill with the new traffic
-sleep 12
-snapshot "$SBX_CONF" "$work/p.json"
-if host_is "$work/p.json" "$SIGNALS and .golden.source == \"prometheus\"" && [ "$rc" = 2 ]; then
+# PromQL: the sandbox's window is 10 s; poll until it holds the new
+# traffic (bounded), instead of sleeping and hoping it did
+promql_matches() {
+    snapshot "$SBX_CONF" "$work/p.json"
+    host_is "$work/p.json" "$SIGNALS and .golden.source == \"prometheus\"" && [ "$rc" = 2 ]
+}
+if wait_for 90 promql_matches; then
     pass golden_promql_matches_truth
 else
     fail golden_promql_matches_truth "exit $rc: $(show "$work/p.json" .golden)"

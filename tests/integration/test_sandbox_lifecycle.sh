@@ -32,12 +32,16 @@ leftovers() {
     awk -v d="$dir/" 'index($2, d) == 1 { print "mount " $2 }' /proc/self/mounts
 }
 
-# Copy A starts fully while copy B is interrupted a few seconds into its start.
+# Copy A starts fully while copy B is interrupted once it has claimed its
+# addresses (polled, not a fixed sleep: on a slow machine a fixed sleep may
+# kill it before it did anything, and the test would prove nothing).
 "$SBX/up.sh" "$A" >"$A.log" 2>&1 &
 up_a=$!
 "$SBX/up.sh" "$B" >"$B.log" 2>&1 &
 up_b=$!
-sleep 4
+# interrupted once it holds something to clean up: its address claim
+claimed() { grep -q '^CLAIM=' "$B/down.env" && [ -d "$(sed -n 's/^CLAIM=//p' "$B/down.env")" ]; }
+wait_for 120 claimed || fail interrupted_copy_claims "up.sh of $B never claimed an address"
 kill -TERM "$up_b"
 wait "$up_b"
 rc_b=$?

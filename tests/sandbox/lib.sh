@@ -90,3 +90,28 @@ stop_pids() {
     kill -KILL $alive 2>/dev/null
     return 0
 }
+
+# The plain user opsdeck logs in as on every sandbox host, as production's
+# deploy user: /bin/sh (no rc files on each exec), no password, the docker
+# group (each host's dockerd gives its socket to that group). One user for
+# every copy of the sandbox on this machine; its keys are per copy
+# (AuthorizedKeysFile in DIR).
+SBX_DEPLOY_USER=opsdeck-deploy
+SBX_DOCKER_GROUP=docker
+
+# ensure_deploy_user: creates the user and group, or mends them; idempotent,
+# and safe when two copies start at once (useradd locks /etc/passwd; the
+# loser finds the user made).
+ensure_deploy_user() {
+    local u=$SBX_DEPLOY_USER g=$SBX_DOCKER_GROUP
+    getent group "$g" >/dev/null || groupadd -f "$g"
+    if ! id -u "$u" >/dev/null 2>&1; then
+        # '*': no password, but not "locked" ('!'), which sshd without PAM refuses
+        useradd -m -d "/home/$u" -s /bin/sh -G "$g" -p '*' -c "opsdeck sandbox deploy user" "$u" \
+            2>/dev/null || id -u "$u" >/dev/null 2>&1 || return 1
+    fi
+    [ "$(getent passwd "$u" | cut -d: -f7)" = /bin/sh ] || usermod -s /bin/sh "$u"
+    id -nG "$u" | tr ' ' '\n' | grep -qx "$g" || usermod -a -G "$g" "$u"
+    [ "$(getent shadow "$u" | cut -d: -f2)" = '*' ] || usermod -p '*' "$u"
+    [ -d "/home/$u" ] || install -d -o "$u" -g "$u" -m 0750 "/home/$u"
+}

@@ -17,6 +17,7 @@
 
 #include "opsdeck/actions/action.h"
 #include "opsdeck/actions/restart.h"
+#include "support/small_disk.h"
 
 typedef struct behaviour {
     bool complete; /* run reports at once; else it stays in flight */
@@ -229,6 +230,58 @@ static void no_audit_log_no_action(void **state)
     action_engine_free(e);
 }
 
+/* The audit log on a full disk (a real tmpfs): refused before the dialog
+ * with the reason; and a disk that fills while the dialog is open stops the
+ * action at its intent line, before anything is sent. */
+static void full_disk_refuses_before_anything_is_sent(void **state)
+{
+    char mnt[128], logp[160], err[256], msg[512];
+    snprintf(mnt, sizeof(mnt), "%s/small", fx.dir);
+    if (small_disk_mount(mnt, 128) < 0)
+        fail_msg("cannot mount a tmpfs on %s (tests run as root)", mnt);
+    snprintf(logp, sizeof(logp), "%s/audit.log", mnt);
+    audit_log log;
+    assert_int_equal(audit_open(&log, logp, err, sizeof(err)), 0);
+    action_engine *e = action_engine_new(&fx.app, &log, false, NULL, NULL);
+
+    assert_int_equal(small_disk_fill(mnt), 0);
+    assert_false(action_engine_begin(e, plan(), msg, sizeof(msg)));
+    assert_non_null(strstr(msg, "restart refused: audit log"));
+    assert_non_null(strstr(msg, "disk full"));
+    assert_int_equal(action_engine_view(e).phase, ACTION_NONE);
+
+    small_disk_unfill(mnt);
+    assert_true(action_engine_begin(e, plan(), msg, sizeof(msg)));
+    assert_int_equal(small_disk_fill(mnt), 0); /* fills while the dialog is open */
+    action_engine_answer(e, true, "typed:production");
+    assert_int_equal(fx.runs, 0);
+    assert_non_null(strstr(action_engine_view(e).result, "restart not run: audit log"));
+    assert_non_null(strstr(action_engine_view(e).result, "No space left on device"));
+    action_engine_free(e);
+    audit_close(&log);
+    small_disk_unfill(mnt);
+    unlink(logp);
+    small_disk_umount(mnt);
+}
+
+/* intent, started and finished of one action share its run_id. */
+static void an_actions_lines_share_a_run_id(void **state)
+{
+    fx.how.complete = false;
+    action_engine *e = action_engine_new(&fx.app, &fx.audit, false, NULL, NULL);
+    char msg[256], id[64];
+    assert_true(action_engine_begin(e, plan(), msg, sizeof(msg)));
+    action_engine_answer(e, true, "y");
+    assert_string_equal(field_of_last("phase"), "started");
+    snprintf(id, sizeof(id), "%s", field_of_last("run_id"));
+    char mine[32];
+    snprintf(mine, sizeof(mine), "%ld-", (long)getpid());
+    assert_true(strncmp(id, mine, strlen(mine)) == 0);
+    action_engine_free(e); /* cut off: a finished line */
+    assert_string_equal(field_of_last("phase"), "finished");
+    assert_string_equal(field_of_last("run_id"), id);
+}
+
 static void failed_exit_is_reported_not_verified(void **state)
 {
     fx.how.exit_status = 3;
@@ -348,6 +401,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(refused_writes_cancelled_and_never_runs, setup, teardown),
         cmocka_unit_test_setup_teardown(read_only_denies, setup, teardown),
         cmocka_unit_test_setup_teardown(no_audit_log_no_action, setup, teardown),
+        cmocka_unit_test_setup_teardown(full_disk_refuses_before_anything_is_sent, setup, teardown),
+        cmocka_unit_test_setup_teardown(an_actions_lines_share_a_run_id, setup, teardown),
         cmocka_unit_test_setup_teardown(failed_exit_is_reported_not_verified, setup, teardown),
         cmocka_unit_test_setup_teardown(unverified_change_is_said_so, setup, teardown),
         cmocka_unit_test_setup_teardown(one_action_at_a_time, setup, teardown),

@@ -92,6 +92,19 @@ exec_req *transport_exec(transport_t *t, const char *command, size_t out_cap, in
 /* done is not called after this. */
 void transport_exec_cancel(exec_req *req);
 
+/* A long-lived command (a stream: `docker events`, `docker system
+ * dial-stdio`): like transport_exec() but with no deadline and its stdin
+ * kept open for transport_exec_write(). Output reaches the caller only
+ * through output; out_cap bounds what is kept of each stream for done (keep
+ * it small: stderr's first words say why a stream ended). */
+exec_req *transport_stream(transport_t *t, const char *command, size_t out_cap, exec_done_fn done,
+                           exec_output_fn output, void *arg);
+/* Queues bytes for a stream's stdin, sent in order as the channel allows.
+ * At most EXEC_INPUT_MAX bytes wait at once: returns 0, or -1 when they do
+ * not fit (the caller sends too fast for the host). */
+#define EXEC_INPUT_MAX ((size_t)65536)
+int transport_exec_write(exec_req *req, const char *buf, size_t len);
+
 /* ---- tunnels ---- */
 
 /* A Unix socket in the private runtime directory that, for every connection

@@ -95,6 +95,7 @@ struct ui {
     pager *pager;    /* help or details over the panel; NULL none */
     dialog *dialogs; /* questions waiting, the first is shown */
     bool quit;
+    bool pasting;                 /* between a bracketed paste's start and end (paste.h) */
     bool utf8;                    /* the locale's charset is UTF-8 */
     audit_log audit;              /* the audit log, fd -1 when it cannot be opened */
     char audit_error[256];        /* why not */
@@ -167,6 +168,12 @@ bool ui_action_view_key(ui_t *ui, int key, bool is_code); /* true: it took the k
 void ui_request_quit(ui_t *ui);
 /* The containers panel's selected container's name, "" none. */
 const char *ui_containers_selected(const ui_t *ui);
+/* Selections set from elsewhere (the overview's Enter): shown at the next
+ * draw of that panel, when the row is there. */
+void ui_containers_select(ui_t *ui, const char *name);
+void ui_postgres_select_pid(ui_t *ui, int pid);
+void ui_alerts_select(ui_t *ui, const char *host, const char *name, const char *starts_at,
+                      bool suppressed);
 
 /* ---- the postgres panel's rows (panel_postgres.c), for the actions ---- */
 /* The backends shown for host h (slow, idle in a transaction, blocked),
