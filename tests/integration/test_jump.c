@@ -127,7 +127,7 @@ static char rundir[64];
 static transport_t *start(target *x, bool interactive)
 {
     transport_options o = {.interactive = interactive,
-                           .connect_timeout_ms = 10000,
+                           .connect_timeout_ms = 30000, /* a loaded machine is slow to log in */
                            .keepalive_s = 15,
                            .runtime_dir = rundir};
     x->t = transport_new(loop, &x->hc, &o, NULL, NULL);
