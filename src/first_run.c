@@ -36,6 +36,13 @@ static void example_path(char *out, size_t size)
         snprintf(out, size, "%s", tree);
 }
 
+/* The length of the example's directory (the runbooks sit beside it) */
+static int example_dir_len(const char *example)
+{
+    const char *slash = strrchr(example, '/');
+    return slash ? (int)(slash - example) : 1;
+}
+
 void first_run_print(FILE *f, const char *config_path)
 {
     char example[PATH_MAX + 32];
@@ -54,10 +61,12 @@ void first_run_print(FILE *f, const char *config_path)
             "To describe your service, start from the example:\n"
             "  mkdir -p %s\n"
             "  cp %s %s\n"
+            "  cp -r %.*s/runbooks %s/\n"
             "  $EDITOR %s\n"
             "  opsdeck --check        lists every problem as FILE:LINE\n"
             "  opsdeck                the console (opsdeck --once for a snapshot)\n"
             "\n"
             "opsdeck(1) and opsdeck.conf(5) say the rest.\n",
-            config_path, dir, example, config_path, config_path);
+            config_path, dir, example, config_path, example_dir_len(example), example, dir,
+            config_path);
 }

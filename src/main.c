@@ -15,8 +15,8 @@
 #include "opsdeck/gate.h"
 #include "opsdeck/check.h"
 #include "opsdeck/config.h"
-#include "opsdeck/runbook/plan.h"
 #include "opsdeck/first_run.h"
+#include "opsdeck/runbook/plan.h"
 #include "opsdeck/snapshot.h"
 #include "opsdeck/ui/console.h"
 
@@ -37,9 +37,9 @@ typedef struct cli {
     const char *theme;
     int interval_s;
     const char *audit_file;
-    const char *runbook;      /* --plan */
     const char *const *dests; /* DESTINATION...: ad hoc hosts, no config */
     int ndests;
+    const char *runbook; /* --plan */
 } cli;
 
 static void usage(FILE *f)
@@ -184,9 +184,10 @@ static int parse_cli(int argc, char **argv, cli *c)
     }
     if (optind < argc) {
         /* DESTINATION...: every host given, and no config file */
-        if (c->config || c->env || c->nhosts || check || c->mode == MODE_VERIFY_AUDIT) {
+        if (c->config || c->env || c->nhosts || check || c->runbook ||
+            c->mode == MODE_VERIFY_AUDIT) {
             fprintf(stderr,
-                    "opsdeck: '%s': a DESTINATION goes without -c, -e, -H, --check and "
+                    "opsdeck: '%s': a DESTINATION goes without -c, -e, -H, --check, --plan and "
                     "--verify-audit (it needs no config file)\n",
                     argv[optind]);
             usage(stderr);

@@ -79,6 +79,10 @@ static void on_bastion_state(transport_t *bt, void *arg)
                 ssh_reconnect_now(u); /* the jump host is back: so are they */
         } else if (st == TRANSPORT_DOWN && u->phase != SSH_NONE) {
             ssh_fail(u, !bt->no_retry, "the jump host failed"); /* explained */
+        } else if (st == TRANSPORT_DOWN && u->state == TRANSPORT_DOWN &&
+                   strncmp(u->reason, "through ", 8) == 0) {
+            /* down already, for the jump host: its newest reason is theirs */
+            transport_fail(u, "through %s: %s", b->hc.name, bt->reason);
         }
     }
 }

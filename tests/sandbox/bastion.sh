@@ -85,7 +85,6 @@ down() {
 
 up() {
     [ -n "$CG_ROOT" ] || die "no cgroup2 hierarchy mounted (needed to tell the jump hosts' connections apart)"
-    [ ! -e "$B/bastion.env" ] || die "$B: already up"
     down # whatever an earlier run left (keys, rules), never reused
     rm -rf "$B"
     mkdir -p "$B" /run/sshd

@@ -28,12 +28,13 @@ fi
 # what it says works: the example copied where it says passes --check
 mkdir -p "$work/.config/opsdeck"
 cp "$example" "$work/.config/opsdeck/opsdeck.conf"
+cp -r "$(dirname "$example")/runbooks" "$work/.config/opsdeck/"
 if env -u OPSDECK_CONFIG -u XDG_CONFIG_HOME HOME="$work" "$OPSDECK_BIN" --check >"$work/check" 2>&1; then
     pass first_run_example_checks
 else
     fail first_run_example_checks "$(head -c 400 "$work/check")"
 fi
-rm -f "$work/.config/opsdeck/opsdeck.conf"
+rm -rf "$work/.config/opsdeck"
 run --once
 rc=$?
 if [ "$rc" = 78 ] && grep -q "examples/opsdeck.conf" "$work/out"; then pass first_run_once_too; else
