@@ -10,13 +10,13 @@ DESTDIR  ?=
 BUILD    ?= build
 READONLY ?= 0
 OPSDECK  ?= opsdeck
-PKGS      = ncursesw libssh2 libcurl libpq hiredis jansson inih libcrypto
+PKGS      = ncursesw libssh2 libcurl libpq hiredis jansson inih libcrypto yaml-0.1
 THEMEDIR  = $(PREFIX)/share/opsdeck/themes
 
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 WARN      = -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 CPPFLAGS_ALL = -Iinclude -D_GNU_SOURCE -DOPSDECK_VERSION='"$(VERSION)"' \
-               -DOPSDECK_THEMEDIR='"$(THEMEDIR)"' $(READONLY_DEF) $(CPPFLAGS)
+               -DOPSDECK_THEMEDIR='"$(THEMEDIR)"' -DOPSDECK_DOCDIR='"$(PREFIX)/share/doc/opsdeck"' $(READONLY_DEF) $(CPPFLAGS)
 CFLAGS   ?= -O2 -g
 CFLAGS_ALL = -std=c11 $(WARN) $(CFLAGS) $(SANFLAGS) $(shell pkg-config --cflags $(PKGS))
 LDLIBS_ALL = $(shell pkg-config --libs $(PKGS)) -lm $(LDLIBS)
@@ -41,9 +41,11 @@ FUZZ_TIME ?= 300
 # needs, built with clang so that they are instrumented too.
 FUZZ_TARGETS = prom docker alerts redis_info ws health sanitize theme config
 FUZZ_BINS = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%_fuzz)
+# Linked into every fuzz target: the locale-independent number reading.
+FUZZ_SRCS_ALL = src/numbers.c src/shell_quote.c
 FUZZ_SRCS_prom = src/parse/prom.c
 FUZZ_SRCS_docker = src/parse/docker_json.c
-FUZZ_SRCS_alerts = src/parse/alerts_json.c src/model.c
+FUZZ_SRCS_alerts = src/parse/alerts_json.c
 FUZZ_SRCS_redis_info = src/parse/redis_info.c
 FUZZ_SRCS_ws = src/parse/ws_json.c
 FUZZ_SRCS_health = src/ui/text.c src/sanitize.c
@@ -79,12 +81,12 @@ tests: $(OPSDECK) $(UNIT_BINS) $(INTEG_BINS) $(FUZZ_BINS)
 # and runs each briefly (tests/unit/test_fuzz_*.sh); `make fuzz` runs each
 # for FUZZ_TIME seconds, one at a time, niced (docs/RELIABILITY.md).
 .SECONDEXPANSION:
-$(BUILD)/fuzz/%_fuzz: fuzz/%_fuzz.c fuzz/fuzz_common.h $$(FUZZ_SRCS_$$*) \
+$(BUILD)/fuzz/%_fuzz: fuzz/%_fuzz.c fuzz/fuzz_common.h $$(FUZZ_SRCS_$$*) $(FUZZ_SRCS_ALL) \
                       $$(wildcard include/opsdeck/*.h include/opsdeck/*/*.h)
 	@mkdir -p $(dir $@)
 	clang -std=c11 -Iinclude -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
 	    $(shell pkg-config --cflags jansson inih libpq ncursesw) -o $@ fuzz/$*_fuzz.c \
-	    $(FUZZ_SRCS_$*) $(shell pkg-config --libs jansson inih libpq) -lm
+	    $(FUZZ_SRCS_$*) $(FUZZ_SRCS_ALL) $(shell pkg-config --libs jansson inih libpq) -lm
 
 fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZ_BINS)
@@ -144,16 +146,19 @@ demo: deps
 install: $(OPSDECK)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(THEMEDIR) \
-	    $(DESTDIR)$(PREFIX)/share/doc/opsdeck/examples
+	    $(DESTDIR)$(PREFIX)/share/doc/opsdeck/examples/runbooks
 	install -m 0755 $(OPSDECK) $(DESTDIR)$(PREFIX)/bin/opsdeck
 	install -m 0644 man/opsdeck.1 $(DESTDIR)$(PREFIX)/share/man/man1/opsdeck.1
 	install -m 0644 man/opsdeck.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/opsdeck.conf.5
+	install -m 0644 man/opsdeck-runbook.5 $(DESTDIR)$(PREFIX)/share/man/man5/opsdeck-runbook.5
 	install -m 0644 themes/*.theme $(DESTDIR)$(THEMEDIR)/
-	install -m 0644 examples/* $(DESTDIR)$(PREFIX)/share/doc/opsdeck/examples/
+	install -m 0644 examples/opsdeck.conf $(DESTDIR)$(PREFIX)/share/doc/opsdeck/examples/
+	install -m 0644 examples/runbooks/*.yml $(DESTDIR)$(PREFIX)/share/doc/opsdeck/examples/runbooks/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/opsdeck $(DESTDIR)$(PREFIX)/share/man/man1/opsdeck.1 \
-	    $(DESTDIR)$(PREFIX)/share/man/man5/opsdeck.conf.5
+	    $(DESTDIR)$(PREFIX)/share/man/man5/opsdeck.conf.5 \
+	    $(DESTDIR)$(PREFIX)/share/man/man5/opsdeck-runbook.5
 	rm -rf $(DESTDIR)$(THEMEDIR) $(DESTDIR)$(PREFIX)/share/doc/opsdeck
 
 format:

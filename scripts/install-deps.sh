@@ -24,7 +24,38 @@ for p in $PACKAGES; do
     esac
 done
 
-[ -z "$missing" ] && exit 0
+# The comma-decimal locales the locale tests run under (tests/*/test_locale*):
+# generated only when `locale -a` lacks them, so running this again is free.
+TEST_LOCALES="es_ES.UTF-8 de_DE.UTF-8"
+generate_locales() {
+    command -v locale-gen >/dev/null 2>&1 || return 0
+    have=$(locale -a 2>/dev/null | tr 'A-Z' 'a-z' | sed 's/utf-8/utf8/')
+    need=""
+    for l in $TEST_LOCALES; do
+        key=$(echo "$l" | tr 'A-Z' 'a-z' | sed 's/utf-8/utf8/')
+        echo "$have" | grep -qx "$key" || need="$need $l"
+    done
+    [ -z "$need" ] && return 0
+    if [ "$(id -u)" != 0 ]; then
+        echo "install-deps: need root to generate the locales:$need" >&2
+        return 1
+    fi
+    for l in $need; do
+        line="$l UTF-8"
+        if grep -q "^# *$line\$" /etc/locale.gen 2>/dev/null; then
+            sed -i "s/^# *$line\$/$line/" /etc/locale.gen
+        elif ! grep -qx "$line" /etc/locale.gen 2>/dev/null; then
+            echo "$line" >>/etc/locale.gen
+        fi
+    done
+    echo "install-deps: generating locales:$need"
+    locale-gen >/dev/null
+}
+
+if [ -z "$missing" ]; then
+    generate_locales
+    exit 0
+fi
 
 echo "install-deps: installing:$missing"
 if [ "$(id -u)" != 0 ]; then
@@ -44,4 +75,5 @@ if [ ! -e "$policy" ]; then
 fi
 apt-get install -y -qq --no-install-recommends $missing
 [ "$made_policy" = yes ] && rm -f "$policy"
+generate_locales
 exit 0

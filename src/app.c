@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "opsdeck/runtime_dir.h"
+
 #define CONNECT_TIMEOUT_MS 10000
 #define KEEPALIVE_S        15
 
@@ -156,6 +158,7 @@ static int make_runtime_dir(app_t *app, char *err, size_t errsize)
     struct stat st;
     if (!base || stat(base, &st) != 0 || !S_ISDIR(st.st_mode))
         base = "/tmp";
+    runtime_dir_sweep(base); /* those left by our own processes that died */
     snprintf(app->runtime_dir, sizeof(app->runtime_dir), "%s/opsdeck-%d-XXXXXX", base,
              (int)getpid());
     /* mkdtemp creates it 0700: only this user reaches the tunnel sockets */

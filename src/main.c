@@ -7,12 +7,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "opsdeck/adhoc.h"
 #include "opsdeck/app.h"
 #include "opsdeck/audit.h"
 #include "opsdeck/gate.h"
 #include "opsdeck/check.h"
 #include "opsdeck/config.h"
+#include "opsdeck/runbook/plan.h"
+#include "opsdeck/first_run.h"
 #include "opsdeck/snapshot.h"
 #include "opsdeck/ui/console.h"
 
@@ -20,7 +24,7 @@
 #define EXIT_CONFIG 78
 #define MAX_HOSTS   64
 
-typedef enum { MODE_CONSOLE, MODE_ONCE, MODE_CHECK, MODE_VERIFY_AUDIT } run_mode;
+typedef enum { MODE_CONSOLE, MODE_ONCE, MODE_CHECK, MODE_PLAN, MODE_VERIFY_AUDIT } run_mode;
 
 typedef struct cli {
     run_mode mode;
@@ -33,6 +37,9 @@ typedef struct cli {
     const char *theme;
     int interval_s;
     const char *audit_file;
+    const char *runbook; /* --plan */
+    const char *const *dests; /* DESTINATION...: ad hoc hosts, no config */
+    int ndests;
 } cli;
 
 static void usage(FILE *f)
@@ -41,8 +48,11 @@ static void usage(FILE *f)
           "[-i SECONDS]\n"
           "       opsdeck --once [--json] [-c FILE] [-e ENV] [-H HOST]... [-i SECONDS]\n"
           "       opsdeck --check [-c FILE]\n"
+          "       opsdeck --plan RUNBOOK [-c FILE] [-e ENV] [-H HOST]...\n"
           "       opsdeck --verify-audit FILE\n"
-          "       opsdeck --version | --help\n",
+          "       opsdeck --version | --help\n"
+          "       opsdeck [options] DESTINATION...   (no config: [user@]host[:port] or an ssh "
+          "alias)\n",
           f);
 }
 
@@ -64,13 +74,24 @@ static void help(void)
           "      --once            poll twice one interval apart, print a snapshot, exit\n"
           "                        (0 all answered, 1 a source failed, 2 something critical)\n"
           "      --json            with --once: the snapshot as JSON (schema version 1)\n"
-          "      --check           validate the config: FILE:LINE: message per problem\n"
+          "      --check           validate the config and every runbook: FILE:LINE: message\n"
+          "                        per problem\n"
+          "      --plan RUNBOOK    print what the runbook would run on each selected host\n"
+          "                        (every step, the exact command, its confirmation);\n"
+          "                        connects to nothing\n"
           "      --verify-audit FILE  check an audit log's hash chain\n"
           "      --version         print the version\n"
           "      --help            this help\n"
           "\n"
-          "In the console, ? shows the keys of the current panel. See opsdeck(1) and\n"
-          "opsdeck.conf(5).\n",
+          "DESTINATION ([user@]host[:port], or a Host alias of ~/.ssh/config, ProxyJump\n"
+          "included) opens those hosts with no config file: environment adhoc (confirm by\n"
+          "typing its name), containers through docker, and the node_exporter (:9100),\n"
+          "metrics and health (:8000) the host answers on, looked for once at connect.\n"
+          "A host behind a jump host: jump = in the config, or ProxyJump in ~/.ssh/config.\n"
+          "\n"
+          "In the console, ? shows the keys of the current panel; R (:reconnect)\n"
+          "reconnects the selected host now, also after a refused login. See opsdeck(1),\n"
+          "opsdeck.conf(5) and opsdeck-runbook(5).\n",
           stdout);
 }
 
@@ -87,7 +108,7 @@ static int parse_interval(const char *s, int *out)
 /* Returns -1 to exit 0 (--help/--version), EXIT_USAGE on a usage error. */
 static int parse_cli(int argc, char **argv, cli *c)
 {
-    enum { OPT_ONCE = 256, OPT_JSON, OPT_CHECK, OPT_VERIFY, OPT_VERSION, OPT_HELP };
+    enum { OPT_ONCE = 256, OPT_JSON, OPT_CHECK, OPT_PLAN, OPT_VERIFY, OPT_VERSION, OPT_HELP };
     static const struct option longopts[] = {
         {"config", required_argument, NULL, 'c'},
         {"env", required_argument, NULL, 'e'},
@@ -98,6 +119,7 @@ static int parse_cli(int argc, char **argv, cli *c)
         {"once", no_argument, NULL, OPT_ONCE},
         {"json", no_argument, NULL, OPT_JSON},
         {"check", no_argument, NULL, OPT_CHECK},
+        {"plan", required_argument, NULL, OPT_PLAN},
         {"verify-audit", required_argument, NULL, OPT_VERIFY},
         {"version", no_argument, NULL, OPT_VERSION},
         {"help", no_argument, NULL, OPT_HELP},
@@ -142,6 +164,9 @@ static int parse_cli(int argc, char **argv, cli *c)
         case OPT_CHECK:
             check = true;
             break;
+        case OPT_PLAN:
+            c->runbook = optarg;
+            break;
         case OPT_VERIFY:
             c->mode = MODE_VERIFY_AUDIT;
             c->audit_file = optarg;
@@ -158,12 +183,25 @@ static int parse_cli(int argc, char **argv, cli *c)
         }
     }
     if (optind < argc) {
-        fprintf(stderr, "opsdeck: unexpected argument '%s'\n", argv[optind]);
-        usage(stderr);
+        /* DESTINATION...: every host given, and no config file */
+        if (c->config || c->env || c->nhosts || check || c->mode == MODE_VERIFY_AUDIT) {
+            fprintf(stderr,
+                    "opsdeck: '%s': a DESTINATION goes without -c, -e, -H, --check and "
+                    "--verify-audit (it needs no config file)\n",
+                    argv[optind]);
+            usage(stderr);
+            return EXIT_USAGE;
+        }
+        c->dests = (const char *const *)argv + optind;
+        c->ndests = argc - optind;
+    }
+    bool plan = c->runbook != NULL;
+    if (once + check + plan + (c->mode == MODE_VERIFY_AUDIT) > 1) {
+        fputs("opsdeck: --once, --check, --plan and --verify-audit exclude each other\n", stderr);
         return EXIT_USAGE;
     }
-    if (once + check + (c->mode == MODE_VERIFY_AUDIT) > 1) {
-        fputs("opsdeck: --once, --check and --verify-audit exclude each other\n", stderr);
+    if (plan && (c->json || c->read_only || c->theme || c->interval_s)) {
+        fputs("opsdeck: --plan takes -c, -e and -H only\n", stderr);
         return EXIT_USAGE;
     }
     if (c->json && !once) {
@@ -178,6 +216,8 @@ static int parse_cli(int argc, char **argv, cli *c)
         c->mode = MODE_ONCE;
     else if (check)
         c->mode = MODE_CHECK;
+    else if (plan)
+        c->mode = MODE_PLAN;
     return 0;
 }
 
@@ -226,12 +266,42 @@ static int console_main(const opsdeck_config *cfg, const app_options *opts,
     return rc;
 }
 
+/* No -c, no $OPSDECK_CONFIG and none of the usual files: a first run. */
+static bool first_run(const cli *c, char *path, size_t size)
+{
+    if (c->config || getenv("OPSDECK_CONFIG"))
+        return false;
+    config_find_path(NULL, path, size);
+    return access(path, F_OK) != 0;
+}
+
+/* The config of ad hoc hosts, their endpoints probed once. */
+static int load_adhoc(const cli *c, opsdeck_config *cfg)
+{
+    config_problems problems = {0};
+    int rc = adhoc_config(c->dests, (size_t)c->ndests, cfg, &problems);
+    for (size_t i = 0; i < problems.count; i++)
+        fprintf(stderr, "opsdeck: %s\n", problems.items[i].message);
+    config_problems_free(&problems);
+    if (rc < 0)
+        return -1;
+    char note[4096];
+    adhoc_probe(cfg, 10000, note, sizeof(note));
+    fputs(note, stderr); /* what was found (before the screen takes over) */
+    return 0;
+}
+
 static int run_with_config(const cli *c)
 {
     opsdeck_config cfg;
-    if (load_config(c, &cfg) < 0) {
-        config_free(&cfg);
+    char path[PATH_MAX];
+    if (!c->ndests && first_run(c, path, sizeof(path))) {
+        first_run_print(stderr, path);
         return EXIT_CONFIG;
+    }
+    if (c->ndests ? load_adhoc(c, &cfg) < 0 : load_config(c, &cfg) < 0) {
+        config_free(&cfg);
+        return c->ndests ? EXIT_USAGE : EXIT_CONFIG;
     }
     app_options opts = {
         .interactive = c->mode == MODE_CONSOLE,
@@ -257,7 +327,11 @@ static int run_with_config(const cli *c)
 
 int main(int argc, char **argv)
 {
-    setlocale(LC_ALL, "");
+    /* Only character handling follows the user's locale (ncurses needs the
+     * charset for wide characters). Numbers, times and messages stay "C":
+     * LC_ALL=es_ES.UTF-8 must not turn "0.25" into 0 or "0,25" into output
+     * (numbers.h). */
+    setlocale(LC_CTYPE, "");
     /* a peer closing a tunnel or channel must be an error return, not death */
     signal(SIGPIPE, SIG_IGN);
     cli c = {0};
@@ -267,6 +341,9 @@ int main(int argc, char **argv)
     switch (c.mode) {
     case MODE_CHECK:
         return config_check_run(c.config, stdout);
+    case MODE_PLAN:
+        return runbook_plan_run(c.config, c.runbook, c.env, c.hosts, (size_t)c.nhosts, stdout,
+                                stderr);
     case MODE_VERIFY_AUDIT:
         return audit_verify(c.audit_file, stdout);
     case MODE_ONCE:

@@ -91,17 +91,6 @@ void containers_sample_clear(containers_sample *s)
     s->count = 0;
 }
 
-void alerts_sample_clear(alerts_sample *s)
-{
-    for (size_t i = 0; i < s->count; i++) {
-        free(s->items[i].labels_json);
-        free(s->items[i].annotations_json);
-    }
-    free(s->items);
-    s->items = NULL;
-    s->count = 0;
-}
-
 static void backends_free(pg_backend *b, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -133,6 +122,7 @@ void model_free(fleet_model *m)
         alerts_sample_clear(&h->alerts);
         postgres_sample_clear(&h->postgres);
         health_sample_clear(&h->health);
+        host_prev_free(&h->prev);
     }
     free(m->hosts);
     memset(m, 0, sizeof(*m));
@@ -155,6 +145,7 @@ void model_source_ok(fleet_model *m, host_model *h, source_kind kind, double now
     s->last_ok_at = now;
     s->last_attempt_at = now;
     m->version++;
+    model_observe(m, h, kind, now);
 }
 
 void model_source_failed(fleet_model *m, host_model *h, source_kind kind, double now,
@@ -168,6 +159,7 @@ void model_source_failed(fleet_model *m, host_model *h, source_kind kind, double
     s->ok = false;
     s->last_attempt_at = now;
     m->version++;
+    model_observe(m, h, kind, now);
 }
 
 double model_source_age(const host_model *h, source_kind kind, double now)

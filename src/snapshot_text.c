@@ -134,6 +134,7 @@ int snapshot_write_text(const fleet_model *m, int interval_s, double taken_at, F
     gmtime_r(&secs, &tm);
     strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
     fprintf(out, "opsdeck %s snapshot %s (interval %ds)\n", OPSDECK_VERSION, when, interval_s);
+    snapshot_attention_text(m, taken_at, out);
     for (size_t i = 0; i < m->nhosts; i++) {
         const host_model *h = &m->hosts[i];
         fprintf(out, "\n%s [%s] %s", h->config->name, h->config->env, host_state_name(h->state));

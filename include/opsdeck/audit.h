@@ -35,6 +35,11 @@ typedef struct audit_record {
     const char *verify;        /* the verification's verdict, NULL none */
     const char *output_sha256; /* of the whole output, NULL none */
     const char *run_id;        /* one action's lines share it (PID-MS-SEQ); NULL: none */
+    /* a runbook's step: the runbook's name, the step's index ("4", "4.1.0"
+     * inside a choice) and title; NULL: not a runbook line */
+    const char *runbook;
+    const char *step_index;
+    const char *step_title;
 } audit_record;
 
 typedef struct audit_log {

@@ -21,8 +21,13 @@ typedef struct thresholds {
 
 typedef struct env_config {
     char *name;
-    confirm_mode confirm; /* default: yes, except "production": typed */
+    confirm_mode confirm; /* default: typed for production, else yes */
     int line;
+    /* production = yes|no; default: the name is "production" or starts with
+     * "prod". The one definition of production: its colour, its place first
+     * among the environments, and the default typed confirmation. */
+    bool production;
+    bool confirm_set;
 } env_config;
 
 typedef struct host_config {
@@ -54,27 +59,20 @@ typedef struct host_config {
     char *duration_metric; /* default http_request_duration_seconds */
     char *status_label;    /* default status */
     char *promql_window;   /* the rate() window of the PromQL queries, default 1m */
-    thresholds limits;     /* [opsdeck] values unless the host overrides */
+    /* where runbook runs and locks live on the host; NULL: /tmp/opsdeck-$USER
+     * (the remote user's). Only [A-Za-z0-9_./@+-], absolute. */
+    char *state_dir;
+    thresholds limits; /* [opsdeck] values unless the host overrides */
 } host_config;
-
-typedef struct runbook_config {
-    char *name;
-    char *title;
-    char key; /* 0: command only */
-    char *run;
-    bool confirm_set;
-    confirm_mode confirm; /* when not set: the environment's */
-    char *verify;         /* "health", "containers" or NULL */
-    int timeout_s;        /* default 600 */
-    int line;
-} runbook_config;
 
 typedef struct opsdeck_config {
     char *path;
     int interval_s; /* default 2 */
     char *theme;    /* default "default" */
     bool read_only;
-    char *audit_log;     /* tilde-expanded */
+    char *audit_log;    /* tilde-expanded */
+    char *runbooks_dir; /* runbooks =, tilde-expanded; NULL: the default (runbook/runbook.h) */
+    int runbooks_line;
     double slow_query_s; /* default 1 */
     double idle_txn_s;   /* default 300 */
     thresholds limits;
@@ -82,8 +80,6 @@ typedef struct opsdeck_config {
     size_t nenvs;
     host_config *hosts;
     size_t nhosts;
-    runbook_config *runbooks;
-    size_t nrunbooks;
 } opsdeck_config;
 
 typedef struct config_problem {
@@ -108,11 +104,32 @@ const char *config_find_path(const char *cli_path, char *buf, size_t bufsize);
  * up to the first error). cfg is usable (defaults filled) even on -1, but
  * must not be trusted to run on. */
 int config_load(const char *path, opsdeck_config *cfg, config_problems *problems);
+/* The same from text in memory (the ad hoc hosts' config); name stands
+ * for the file in problems. */
+int config_load_text(const char *name, const char *text, opsdeck_config *cfg,
+                     config_problems *problems);
 void config_free(opsdeck_config *cfg);
 void config_problems_free(config_problems *problems);
 
 const env_config *config_env(const opsdeck_config *cfg, const char *name);
+/* Whether an environment is production (env_config.production); one with
+ * no [env] section is judged by its name. */
+bool env_is_production(const opsdeck_config *cfg, const char *name);
+/* The default for an environment of that name: "production" or "prod...". */
+bool env_name_is_production(const char *name);
 const host_config *config_host(const opsdeck_config *cfg, const char *name);
+
+/* The host config of the last hop of a ProxyJump chain ("a,b": b, itself
+ * reached through a): ssh, user, address and port as ssh resolves them
+ * (a Host alias of ~/.ssh/config works), its identity from ~/.ssh/config or
+ * else the target's, the target's known_hosts. The hops before it become
+ * its own jump; with none, its ~/.ssh/config ProxyJump applies. Returns
+ * false with err set for a malformed hop; free with config_host_free(). */
+bool config_jump_host(const host_config *target, const char *chain, host_config *out, char *err,
+                      size_t errsize);
+/* Validates every hop of a ProxyJump chain; false with err naming the bad one. */
+bool config_jump_valid(const char *chain, char *err, size_t errsize);
+void config_host_free(host_config *h);
 
 /* "~/x" -> "$HOME/x"; returns a new string. */
 char *config_expand_tilde(const char *path);

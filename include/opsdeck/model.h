@@ -59,6 +59,10 @@ typedef struct container_info {
     char status[128];          /* docker's status text: "Up 3 minutes (healthy)" */
     char compose_service[128]; /* com.docker.compose.service label, "" none */
     int restarts;
+    /* from inspect, so that the status text can be told again as time
+     * passes ("Up 3 minutes" -> "Up 4 minutes") without asking the host */
+    double started_at, finished_at; /* wall clock, seconds; 0 unknown */
+    int exit_code;
     double cpu_percent; /* < 0: unknown (not running) */
     int64_t mem_bytes;  /* < 0: unknown */
 } container_info;
@@ -137,6 +141,74 @@ typedef struct redis_sample {
 
 typedef enum { HOST_CONNECTING, HOST_UP, HOST_DEGRADED, HOST_DOWN } host_state;
 
+/* When each condition of a host that needs attention was first seen
+ * (attention.h makes the keys), so the overview can say "for 3m12s" of
+ * things the hosts give no start time for. Kept by model_observe(). */
+#define MODEL_SEEN_MAX 64
+typedef struct seen_entry {
+    char key[160];
+    double first; /* wall clock */
+} seen_entry;
+
+typedef struct seen_table {
+    seen_entry items[MODEL_SEEN_MAX];
+    size_t count;
+} seen_table;
+
+/* What the host looked like at its previous sample, to notice changes. */
+typedef struct container_prev {
+    char name[128], id[80], image[256], state[32], health[32];
+    int restarts;
+} container_prev;
+
+typedef struct host_prev {
+    container_prev *containers; /* NULL until the first sample */
+    size_t ncontainers;
+    bool have_containers;
+    int health_status; /* 0: no answer */
+    bool have_health;
+    char **alerts; /* "name labels" of the firing alerts */
+    size_t nalerts;
+    bool have_alerts;
+    int64_t evicted_keys;
+    bool have_redis;
+    bool evicting; /* Redis evicted keys between its last two samples */
+} host_prev;
+
+/* The last changes on the fleet, newest last: container (re)starts, image
+ * changes, health flips, alerts that began or resolved, actions from the
+ * audit log. A bounded ring: the oldest is dropped. */
+#define MODEL_CHANGES_MAX 64
+typedef enum {
+    CHANGE_CONTAINER, /* started, restarted, stopped, health */
+    CHANGE_DEPLOY,    /* a container's image changed */
+    CHANGE_HEALTH,    /* the health check's answer flipped */
+    CHANGE_ALERT,     /* began or resolved */
+    CHANGE_ACTION,    /* an action or runbook step, from the audit log */
+} change_kind;
+
+const char *change_kind_name(change_kind kind); /* "container", "deploy", ... */
+
+typedef struct change {
+    double at;     /* wall clock */
+    char host[64]; /* its host's name */
+    change_kind kind;
+    char what[256];  /* may hold remote text: sanitize at display */
+    char who[64];    /* actions: the local user; "" otherwise */
+    char result[64]; /* actions: "exit 0, verified", ...; "" otherwise */
+} change;
+
+typedef struct change_ring {
+    change items[MODEL_CHANGES_MAX]; /* oldest first, by `at` */
+    size_t count;
+} change_ring;
+
+/* Adds c in time order; when full, the oldest goes (c itself when it is
+ * older than everything kept). */
+void change_ring_add(change_ring *r, const change *c);
+/* i = 0 is the newest; NULL past the end. */
+const change *change_ring_newest(const change_ring *r, size_t i);
+
 const char *host_state_name(host_state state); /* "connecting", "up", ... */
 
 typedef struct host_model {
@@ -152,6 +224,8 @@ typedef struct host_model {
     alerts_sample alerts;
     postgres_sample postgres;
     redis_sample redis;
+    seen_table seen; /* first-seen times of its attention items */
+    host_prev prev;  /* its previous sample, for the changes */
 } host_model;
 
 typedef struct fleet_model {
@@ -159,6 +233,7 @@ typedef struct fleet_model {
     host_model *hosts;
     size_t nhosts;
     uint64_t version; /* bumped at every write; the UI redraws on change */
+    change_ring changes;
 } fleet_model;
 
 /* A model of the given hosts (all of cfg's, or the ones -e/-H selected). */
@@ -178,6 +253,12 @@ double model_source_age(const host_model *h, source_kind kind, double now);
 void model_set_containers(fleet_model *m, host_model *h, container_info *items, size_t count);
 
 void model_set_host_state(fleet_model *m, host_model *h, host_state state, const char *error);
+
+/* After each attempt of a source (model_source_ok/failed call it): the
+ * first-seen times of the host's attention items and the changes since its
+ * previous sample (observe.c). */
+void model_observe(fleet_model *m, host_model *h, source_kind kind, double now);
+void host_prev_free(host_prev *p);
 
 void containers_sample_clear(containers_sample *s);
 void alerts_sample_clear(alerts_sample *s);

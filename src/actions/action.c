@@ -38,6 +38,9 @@ struct action_engine {
     action_run *run; /* the open action, from confirmation to dismissal */
     bool succeeded;
     char result[512];
+    /* set by a runbook for its act (action_engine_set_runbook) */
+    bool in_runbook;
+    char rb_run_id[64], rb_name[64], rb_step_index[32], rb_step_title[256];
 };
 
 static void notify(action_engine *e)
@@ -66,6 +69,12 @@ static audit_record record_for(const action_engine *e, const action_plan *plan, 
         .phase = phase,
         .run_id = e->run && e->run->plan == plan ? e->run->run_id : NULL,
     };
+    if (e->in_runbook) {
+        rec.run_id = e->rb_run_id;
+        rec.runbook = e->rb_name;
+        rec.step_index = e->rb_step_index;
+        rec.step_title = e->rb_step_title;
+    }
     return rec;
 }
 
@@ -235,6 +244,16 @@ void action_engine_answer(action_engine *e, bool accepted, const char *how)
     start_run(e);
 }
 
+void action_engine_set_runbook(action_engine *e, const char *run_id, const char *runbook,
+                               const char *step_index, const char *step_title)
+{
+    e->in_runbook = run_id != NULL;
+    snprintf(e->rb_run_id, sizeof(e->rb_run_id), "%s", run_id ? run_id : "");
+    snprintf(e->rb_name, sizeof(e->rb_name), "%s", runbook ? runbook : "");
+    snprintf(e->rb_step_index, sizeof(e->rb_step_index), "%s", step_index ? step_index : "");
+    snprintf(e->rb_step_title, sizeof(e->rb_step_title), "%s", step_title ? step_title : "");
+}
+
 void action_engine_dismiss(action_engine *e)
 {
     if (e->phase != ACTION_DONE)
@@ -342,27 +361,4 @@ void action_verified(action_run *run, bool ok, const char *verdict)
         finish(run->engine, true, verdict, "%s done and verified: %s", name, verdict);
     else
         finish(run->engine, false, verdict, "%s ran but NOT verified: %s", name, verdict);
-}
-
-char *action_shell_quote(const char *s, char *buf, size_t size)
-{
-    size_t n = 0;
-    if (size < 3)
-        return NULL;
-    buf[n++] = '\'';
-    for (; *s; s++) {
-        const char *piece = *s == '\'' ? "'\\''" : NULL;
-        size_t plen = piece ? 4 : 1;
-        if (n + plen + 2 > size)
-            return NULL;
-        if (piece) {
-            memcpy(buf + n, piece, plen);
-        } else {
-            buf[n] = *s;
-        }
-        n += plen;
-    }
-    buf[n++] = '\'';
-    buf[n] = '\0';
-    return buf;
 }

@@ -194,8 +194,9 @@ static const action_ops flush_ops = {
     .free_data = free_data,
 };
 
-action_plan *flush_plan(app_t *app, size_t host, char *err, size_t errsize)
+action_plan *flush_plan(app_t *app, size_t host, const char *target, char *err, size_t errsize)
 {
+    (void)target;
     const host_model *hm = app->hosts[host].model;
     const host_config *hc = hm->config;
     if (!hc->redis) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "opsdeck/net/pg_client.h"
+#include "opsdeck/numbers.h"
 #include "opsdeck/sanitize.h"
 
 #define STATEMENT_TIMEOUT_MS 5000
@@ -205,7 +206,7 @@ static void on_checked(const PGresult *res, const char *error, void *arg)
     if (d->kind == PG_CANCEL) {
         /* gone, not active, or a newer statement: its statement ended */
         bool same = rows == 1 && strcmp(PQgetvalue(res, 0, 0), "active") == 0 &&
-                    atof(PQgetvalue(res, 0, 1)) >= d->seconds;
+                    num_strtod(PQgetvalue(res, 0, 1), NULL) >= d->seconds;
         if (!same) {
             snprintf(verdict, sizeof(verdict), "pid %d %s", d->pids[0],
                      rows ? "no longer runs that statement" : "is gone");
@@ -384,8 +385,36 @@ action_plan *pg_terminate_plan(app_t *app, size_t host, int pid, char *err, size
     return one_backend_plan(app, host, pid, PG_TERMINATE, err, errsize);
 }
 
-action_plan *pg_kill_idle_plan(app_t *app, size_t host, char *err, size_t errsize)
+/* The pid written as text (a key's selection, a command's argument). */
+static action_plan *named_backend_plan(app_t *app, size_t host, const char *target, pg_kind kind,
+                                       char *err, size_t errsize)
 {
+    const char *name = kind == PG_CANCEL ? "cancel" : "terminate";
+    char *end;
+    long pid = strtol(target, &end, 10);
+    if (*target == '\0' || *end != '\0' || pid <= 0 || pid > 0x7fffffff) {
+        snprintf(err, errsize, ":%s needs a backend pid, not '%.40s'", name, target);
+        return NULL;
+    }
+    return one_backend_plan(app, host, (int)pid, kind, err, errsize);
+}
+
+action_plan *pg_cancel_plan_target(app_t *app, size_t host, const char *target, char *err,
+                                   size_t errsize)
+{
+    return named_backend_plan(app, host, target, PG_CANCEL, err, errsize);
+}
+
+action_plan *pg_terminate_plan_target(app_t *app, size_t host, const char *target, char *err,
+                                      size_t errsize)
+{
+    return named_backend_plan(app, host, target, PG_TERMINATE, err, errsize);
+}
+
+action_plan *pg_kill_idle_plan(app_t *app, size_t host, const char *target, char *err,
+                               size_t errsize)
+{
+    (void)target;
     const host_model *hm = app->hosts[host].model;
     const postgres_sample *p = &hm->postgres;
     double idle_txn = app->config->idle_txn_s;

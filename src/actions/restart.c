@@ -1,5 +1,6 @@
 /* Restart a container (see restart.h). */
 #include "opsdeck/actions/restart.h"
+#include "opsdeck/shell_quote.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,7 +146,7 @@ action_plan *restart_plan(app_t *app, size_t host, const char *name, char *err, 
     action_plan *plan = calloc(1, sizeof(*plan));
     restart_data *d = calloc(1, sizeof(*d));
     char qname[300], qservice[300], qcompose[1200];
-    if (!plan || !d || !action_shell_quote(c->name, qname, sizeof(qname))) {
+    if (!plan || !d || !shell_quote(c->name, qname, sizeof(qname))) {
         snprintf(err, errsize, "%s: cannot describe the restart of %s", hc->name, name);
         free(plan);
         free(d);
@@ -156,8 +157,8 @@ action_plan *restart_plan(app_t *app, size_t host, const char *name, char *err, 
     plan->host = host;
     snprintf(plan->target, sizeof(plan->target), "%s", c->name);
     if (hc->compose && c->compose_service[0] &&
-        action_shell_quote(c->compose_service, qservice, sizeof(qservice)) &&
-        action_shell_quote(hc->compose, qcompose, sizeof(qcompose)))
+        shell_quote(c->compose_service, qservice, sizeof(qservice)) &&
+        shell_quote(hc->compose, qcompose, sizeof(qcompose)))
         snprintf(plan->command, sizeof(plan->command), "%s compose -f %s restart %s", docker,
                  qcompose, qservice);
     else

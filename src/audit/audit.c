@@ -153,6 +153,13 @@ static char *render_line(const audit_record *r, const char *prev)
     json_object_set_new(o, "output_sha256", str_or_null(r->output_sha256));
     if (r->run_id) /* only lines of an action carry one: older lines stay as they were */
         json_object_set_new(o, "run_id", json_string(r->run_id));
+    if (r->runbook) { /* a runbook's lines say which runbook, and which step */
+        json_object_set_new(o, "runbook", json_string(r->runbook));
+        json_t *step = json_object();
+        json_object_set_new(step, "index", str_or_null(r->step_index));
+        json_object_set_new(step, "title", str_or_null(r->step_title));
+        json_object_set_new(o, "step", step);
+    }
     json_object_set_new(o, "prev", json_string(prev));
     /* JSON_COMPACT never emits a newline; jansson escapes any in strings */
     char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));

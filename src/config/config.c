@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "config_internal.h"
@@ -217,16 +218,38 @@ static void check_secret_permissions(parse_state *st)
                        (unsigned)(sb.st_mode & 07777), st->file);
 }
 
+static int load_stream(const char *path, FILE *stream, opsdeck_config *cfg,
+                       config_problems *problems);
+
 int config_load(const char *path, opsdeck_config *cfg, config_problems *problems)
 {
     set_defaults(cfg, path);
-    size_t before = problems->count;
-    parse_state st = {.cfg = cfg, .problems = problems, .file = path};
-    st.stream = fopen(path, "r");
-    if (!st.stream) {
+    FILE *stream = fopen(path, "r");
+    if (!stream) {
         config_problem_add(problems, path, 0, "cannot read: %s", strerror(errno));
         return -1;
     }
+    return load_stream(path, stream, cfg, problems);
+}
+
+int config_load_text(const char *name, const char *text, opsdeck_config *cfg,
+                     config_problems *problems)
+{
+    set_defaults(cfg, name);
+    FILE *stream = fmemopen((void *)text, strlen(text), "r");
+    if (!stream) {
+        config_problem_add(problems, name, 0, "cannot read: %s", strerror(errno));
+        return -1;
+    }
+    return load_stream(name, stream, cfg, problems);
+}
+
+/* Reads and validates an open stream, then closes it. */
+static int load_stream(const char *path, FILE *stream, opsdeck_config *cfg,
+                       config_problems *problems)
+{
+    size_t before = problems->count;
+    parse_state st = {.cfg = cfg, .problems = problems, .file = path, .stream = stream};
     int rc = ini_parse_stream(reader, &st, handler, &st);
     if (rc == -2)
         config_problem_add(problems, path, 0, "out of memory while reading");
@@ -243,7 +266,7 @@ int config_load(const char *path, opsdeck_config *cfg, config_problems *problems
     return problems->count > before ? -1 : 0;
 }
 
-static void free_host(host_config *h)
+void config_host_free(host_config *h)
 {
     char *strings[] = {
         h->name,
@@ -269,6 +292,7 @@ static void free_host(host_config *h)
         h->duration_metric,
         h->status_label,
         h->promql_window,
+        h->state_dir,
     };
     for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
         free(strings[i]);
@@ -279,20 +303,13 @@ void config_free(opsdeck_config *cfg)
     for (size_t i = 0; i < cfg->nenvs; i++)
         free(cfg->envs[i].name);
     for (size_t i = 0; i < cfg->nhosts; i++)
-        free_host(&cfg->hosts[i]);
-    for (size_t i = 0; i < cfg->nrunbooks; i++) {
-        runbook_config *r = &cfg->runbooks[i];
-        free(r->name);
-        free(r->title);
-        free(r->run);
-        free(r->verify);
-    }
+        config_host_free(&cfg->hosts[i]);
     free(cfg->envs);
     free(cfg->hosts);
-    free(cfg->runbooks);
     free(cfg->path);
     free(cfg->theme);
     free(cfg->audit_log);
+    free(cfg->runbooks_dir);
     memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -302,6 +319,17 @@ const env_config *config_env(const opsdeck_config *cfg, const char *name)
         if (!strcmp(cfg->envs[i].name, name))
             return &cfg->envs[i];
     return NULL;
+}
+
+bool env_name_is_production(const char *name)
+{
+    return name && strncasecmp(name, "prod", 4) == 0;
+}
+
+bool env_is_production(const opsdeck_config *cfg, const char *name)
+{
+    const env_config *e = cfg ? config_env(cfg, name) : NULL;
+    return e ? e->production : env_name_is_production(name);
 }
 
 const host_config *config_host(const opsdeck_config *cfg, const char *name)

@@ -13,7 +13,6 @@ typedef enum {
     SECTION_OPSDECK,
     SECTION_ENV,
     SECTION_HOST,
-    SECTION_RUNBOOK,
 } section_kind;
 
 /* Which thresholds a host set itself (the rest come from [opsdeck]). */
@@ -40,7 +39,7 @@ typedef struct parse_state {
     FILE *stream;
     int line; /* of the line inih is handling */
     section_kind kind;
-    size_t index;              /* into envs, hosts or runbooks */
+    size_t index;              /* into envs or hosts */
     unsigned *host_limits_set; /* per host, LIMIT_* bits */
     int *host_env_line;        /* per host, the line of env = */
     int secret_line;           /* first line holding a secret, 0 none */
@@ -56,7 +55,7 @@ void config_problem_add(config_problems *problems, const char *file, int line, c
 bool config_open_section(parse_state *st, const char *name);
 /* One KEY = VALUE of the current section. */
 void config_set_key(parse_state *st, const char *section, const char *key, const char *value);
-/* Checks that need the whole file (env references, runbook keys, ...). */
+/* Checks that need the whole file (env references, limits, ...). */
 void config_check_whole(parse_state *st);
 
 /* ssh = VALUE of a host: fills ssh_user, ssh_host, ssh_port (and identity

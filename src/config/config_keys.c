@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "config_internal.h"
+#include "opsdeck/numbers.h"
 
 /* ---- values ---- */
 
@@ -30,7 +31,7 @@ static bool parse_double(const char *v, double *out, const char **suffix)
     char *end;
     if (!*v)
         return false;
-    double d = strtod(v, &end);
+    double d = num_strtod(v, &end);
     if (end == v || !isfinite(d))
         return false;
     while (*end == ' ')
@@ -153,8 +154,10 @@ static bool open_env(parse_state *st, const char *name)
     cfg->envs = envs;
     env_config *e = &envs[cfg->nenvs];
     e->name = strdup(name);
+    e->production = env_name_is_production(name);
+    e->confirm_set = false;
     /* production asks for its name to be typed unless told otherwise */
-    e->confirm = !strcmp(name, "production") ? CONFIRM_TYPED : CONFIRM_YES;
+    e->confirm = e->production ? CONFIRM_TYPED : CONFIRM_YES;
     e->line = st->line;
     st->index = cfg->nenvs++;
     return true;
@@ -197,27 +200,16 @@ static bool open_host(parse_state *st, const char *name)
     return true;
 }
 
-static bool open_runbook(parse_state *st, const char *name)
+/* The INI [runbook] section is retired: runbooks are YAML files now. Its
+ * keys are skipped (the section is refused), the line says where they went. */
+static bool retired_runbook(parse_state *st, const char *name)
 {
-    opsdeck_config *cfg = st->cfg;
-    for (size_t i = 0; i < cfg->nrunbooks; i++) {
-        if (!strcmp(cfg->runbooks[i].name, name)) {
-            PROBLEM(st, "[runbook %s] is defined twice (first on line %d)", name,
-                    cfg->runbooks[i].line);
-            return false;
-        }
-    }
-    runbook_config *rbs = realloc(cfg->runbooks, (cfg->nrunbooks + 1) * sizeof(*rbs));
-    if (!rbs)
-        return false;
-    cfg->runbooks = rbs;
-    runbook_config *r = &rbs[cfg->nrunbooks];
-    memset(r, 0, sizeof(*r));
-    r->name = strdup(name);
-    r->timeout_s = 600;
-    r->line = st->line;
-    st->index = cfg->nrunbooks++;
-    return true;
+    PROBLEM(st,
+            "[runbook %s] is retired: a runbook is now a YAML file of its own in the runbooks "
+            "directory (runbooks = in [opsdeck], default ~/.config/opsdeck/runbooks/ then "
+            "/etc/opsdeck/runbooks/); see opsdeck-runbook(5)",
+            name);
+    return false;
 }
 
 bool config_open_section(parse_state *st, const char *header)
@@ -229,7 +221,7 @@ bool config_open_section(parse_state *st, const char *header)
     } kinds[] = {
         {"env", SECTION_ENV, open_env},
         {"host", SECTION_HOST, open_host},
-        {"runbook", SECTION_RUNBOOK, open_runbook},
+        {"runbook", SECTION_INVALID, retired_runbook},
     };
     st->kind = SECTION_INVALID;
     if (!strcmp(header, "opsdeck")) {
@@ -251,10 +243,7 @@ bool config_open_section(parse_state *st, const char *header)
         st->kind = kinds[i].kind;
         return true;
     }
-    PROBLEM(st,
-            "unknown section [%s]: expected [opsdeck], [env NAME], [host NAME] or "
-            "[runbook NAME]",
-            header);
+    PROBLEM(st, "unknown section [%s]: expected [opsdeck], [env NAME] or [host NAME]", header);
     return false;
 }
 
@@ -333,6 +322,9 @@ static void set_opsdeck_key(parse_state *st, const char *key, const char *value)
             PROBLEM(st, "read_only = %s: expected yes or no", value);
     } else if (!strcmp(key, "audit_log")) {
         set_path(&cfg->audit_log, value);
+    } else if (!strcmp(key, "runbooks")) {
+        set_path(&cfg->runbooks_dir, value);
+        cfg->runbooks_line = st->line;
     } else if (!strcmp(key, "slow_query") || !strcmp(key, "idle_txn")) {
         if (!parse_seconds(value, &d))
             PROBLEM(st, "%s = %s: expected seconds greater than 0", key, value);
@@ -362,9 +354,15 @@ static bool parse_confirm(parse_state *st, const char *value, confirm_mode *out)
 static void set_env_key(parse_state *st, const char *key, const char *value)
 {
     env_config *e = &st->cfg->envs[st->index];
-    if (!strcmp(key, "confirm"))
-        parse_confirm(st, value, &e->confirm);
-    else
+    if (!strcmp(key, "confirm")) {
+        if (parse_confirm(st, value, &e->confirm))
+            e->confirm_set = true;
+    } else if (!strcmp(key, "production")) {
+        if (!parse_bool(value, &e->production))
+            PROBLEM(st, "production = %s: expected yes or no", value);
+        else if (!e->confirm_set) /* the default follows, whatever the order */
+            e->confirm = e->production ? CONFIRM_TYPED : CONFIRM_YES;
+    } else
         PROBLEM(st, "unknown key '%s' in [env %s]", key, e->name);
 }
 
@@ -400,6 +398,18 @@ static void check_redis_address(parse_state *st, const char *value)
         PROBLEM(st, "redis = %s: expected HOST:PORT with a port from 1 to 65535", value);
 }
 
+/* state_dir goes into shell commands on the host unquoted-safe: only
+ * characters no shell treats specially. */
+static bool state_dir_valid(const char *value)
+{
+    if (value[0] != '/')
+        return false;
+    for (const char *p = value; *p; p++)
+        if (!isalnum((unsigned char)*p) && !strchr("_./@+-", *p))
+            return false;
+    return true;
+}
+
 typedef struct string_key {
     const char *key;
     size_t offset;
@@ -431,6 +441,7 @@ static const string_key host_strings[] = {
     HOST_FIELD("duration_metric", duration_metric, KIND_TEXT),
     HOST_FIELD("status_label", status_label, KIND_TEXT),
     HOST_FIELD("promql_window", promql_window, KIND_TEXT),
+    HOST_FIELD("state_dir", state_dir, KIND_TEXT),
 };
 
 static void set_host_key(parse_state *st, const char *key, const char *value)
@@ -467,41 +478,22 @@ static void set_host_key(parse_state *st, const char *key, const char *value)
                     value);
         else if (!strcmp(key, "redis"))
             check_redis_address(st, value);
+        else if (!strcmp(key, "state_dir") && !state_dir_valid(value))
+            PROBLEM(st,
+                    "state_dir = %s: expected an absolute path of letters, digits and _ . / @ + -",
+                    value);
         else if (!strcmp(key, "ssh")) {
             char err[256];
             if (!config_resolve_ssh(h, err, sizeof(err)))
                 PROBLEM(st, "ssh = %s: %s", value, err);
+        } else if (!strcmp(key, "jump")) {
+            char err[300];
+            if (!config_jump_valid(value, err, sizeof(err)))
+                PROBLEM(st, "jump = %s: %s", value, err);
         }
         return;
     }
     PROBLEM(st, "unknown key '%s' in [host %s]", key, h->name);
-}
-
-static void set_runbook_key(parse_state *st, const char *key, const char *value)
-{
-    runbook_config *r = &st->cfg->runbooks[st->index];
-    if (!strcmp(key, "title")) {
-        set_string(&r->title, value);
-    } else if (!strcmp(key, "run")) {
-        set_string(&r->run, value);
-    } else if (!strcmp(key, "key")) {
-        if (strlen(value) != 1 || !isgraph((unsigned char)value[0]))
-            PROBLEM(st, "key = %s: expected one printable character", value);
-        else
-            r->key = value[0];
-    } else if (!strcmp(key, "confirm")) {
-        r->confirm_set = parse_confirm(st, value, &r->confirm);
-    } else if (!strcmp(key, "verify")) {
-        if (strcmp(value, "health") && strcmp(value, "containers") && strcmp(value, "none"))
-            PROBLEM(st, "verify = %s: expected health, containers or none", value);
-        else if (strcmp(value, "none"))
-            set_string(&r->verify, value);
-    } else if (!strcmp(key, "timeout")) {
-        if (!parse_int(value, 1, 86400, &r->timeout_s))
-            PROBLEM(st, "timeout = %s: expected whole seconds, 1 to 86400", value);
-    } else {
-        PROBLEM(st, "unknown key '%s' in [runbook %s]", key, r->name);
-    }
 }
 
 void config_set_key(parse_state *st, const char *section, const char *key, const char *value)
@@ -526,18 +518,12 @@ void config_set_key(parse_state *st, const char *section, const char *key, const
     case SECTION_HOST:
         set_host_key(st, key, value);
         break;
-    case SECTION_RUNBOOK:
-        set_runbook_key(st, key, value);
-        break;
     default:
         break;
     }
 }
 
 /* ---- the whole file ---- */
-
-/* Keys of the console a runbook may not take. */
-static const char builtin_keys[] = "q?rctKFjkgG/[]:12345678";
 
 static void check_password_file(parse_state *st, const host_config *h)
 {
@@ -610,26 +596,6 @@ static void check_hosts(parse_state *st)
     }
 }
 
-static void check_runbooks(parse_state *st)
-{
-    opsdeck_config *cfg = st->cfg;
-    for (size_t i = 0; i < cfg->nrunbooks; i++) {
-        const runbook_config *r = &cfg->runbooks[i];
-        if (!r->run)
-            config_problem_add(st->problems, st->file, r->line,
-                               "[runbook %s] has no run = line: nothing to run", r->name);
-        if (r->key && strchr(builtin_keys, r->key))
-            config_problem_add(st->problems, st->file, r->line,
-                               "[runbook %s] key = %c: that key is the console's own", r->name,
-                               r->key);
-        for (size_t j = 0; r->key && j < i; j++)
-            if (cfg->runbooks[j].key == r->key)
-                config_problem_add(st->problems, st->file, r->line,
-                                   "[runbook %s] key = %c: [runbook %s] already has it", r->name,
-                                   r->key, cfg->runbooks[j].name);
-    }
-}
-
 void config_check_whole(parse_state *st)
 {
     check_limit_order(st, &st->cfg->limits, 0, "");
@@ -637,5 +603,4 @@ void config_check_whole(parse_state *st)
         config_problem_add(st->problems, st->file, 0,
                            "no [host NAME] section: there is nothing to watch");
     check_hosts(st);
-    check_runbooks(st);
 }

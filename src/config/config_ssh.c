@@ -169,3 +169,57 @@ bool config_resolve_ssh(host_config *h, char *err, size_t errsize)
     free(a.jump);
     return true;
 }
+
+#define JUMP_CHAIN_MAX 8 /* hops in one ProxyJump line */
+
+bool config_jump_valid(const char *chain, char *err, size_t errsize)
+{
+    char copy[1024], user[256], host[256], why[200];
+    int port, hops = 0;
+    if (strlen(chain) >= sizeof(copy)) {
+        snprintf(err, errsize, "too long");
+        return false;
+    }
+    snprintf(copy, sizeof(copy), "%s", chain);
+    for (char *save, *hop = strtok_r(copy, ",", &save); hop; hop = strtok_r(NULL, ",", &save)) {
+        hop += strspn(hop, " \t");
+        if (++hops > JUMP_CHAIN_MAX) {
+            snprintf(err, errsize, "more than %d jump hosts", JUMP_CHAIN_MAX);
+            return false;
+        }
+        if (!split_target(hop, user, host, &port, why, sizeof(why))) {
+            snprintf(err, errsize, "%s: %s", hop, why);
+            return false;
+        }
+    }
+    if (!hops) {
+        snprintf(err, errsize, "expected [user@]host[:port], or several separated by commas");
+        return false;
+    }
+    return true;
+}
+
+bool config_jump_host(const host_config *target, const char *chain, host_config *out, char *err,
+                      size_t errsize)
+{
+    memset(out, 0, sizeof(*out));
+    if (!config_jump_valid(chain, err, errsize))
+        return false;
+    const char *comma = strrchr(chain, ',');
+    const char *hop = comma ? comma + 1 : chain;
+    hop += strspn(hop, " \t");
+    out->name = strdup(hop);
+    out->env = strdup(target->env ? target->env : "");
+    out->ssh = strdup(hop);
+    if (comma)
+        out->jump = strndup(chain, (size_t)(comma - chain));
+    out->known_hosts = target->known_hosts ? strdup(target->known_hosts) : NULL;
+    if (!config_resolve_ssh(out, err, errsize)) {
+        config_host_free(out);
+        return false;
+    }
+    /* the key that opens the target most likely opens its bastion too */
+    if (!out->identity && target->identity)
+        out->identity = strdup(target->identity);
+    return true;
+}

@@ -8,6 +8,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include "opsdeck/numbers.h"
+
 int alerts_severity_rank(const char *severity)
 {
     static const char *const order[] = {"critical", "warning", "info"};
@@ -26,7 +28,7 @@ double alerts_parse_time(const char *text)
     double frac = 0;
     if (*rest == '.') {
         char *end;
-        frac = strtod(rest, &end);
+        frac = num_strtod(rest, &end);
         rest = end;
     }
     long offset = 0;
@@ -87,6 +89,18 @@ static int by_severity_then_age(const void *pa, const void *pb)
     if (a->starts_at_epoch != b->starts_at_epoch)
         return a->starts_at_epoch < b->starts_at_epoch ? -1 : 1;
     return strcmp(a->name, b->name);
+}
+
+/* Here, beside the parser that allocates what it frees. */
+void alerts_sample_clear(alerts_sample *s)
+{
+    for (size_t i = 0; i < s->count; i++) {
+        free(s->items[i].labels_json);
+        free(s->items[i].annotations_json);
+    }
+    free(s->items);
+    s->items = NULL;
+    s->count = 0;
 }
 
 int alerts_parse(const char *json, size_t len, alerts_sample *out, char *err, size_t errsize)

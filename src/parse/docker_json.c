@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include "opsdeck/shell_quote.h"
 
 #define MARK_PS      "---opsdeck-ps---"
 #define MARK_INSPECT "---opsdeck-inspect---"
@@ -32,7 +35,7 @@ static const char status_script[] =
     "\"$@\" stats --no-stream --no-trunc --format \"{{json .}}\"; "
     "echo " MARK_END " $?";
 
-/* Appends s to buf[*len..], single-quoted for sh. false when it does not fit. */
+/* Appends s to buf[*len..]. false when it does not fit. */
 static bool append(char *buf, size_t size, size_t *len, const char *s, size_t n)
 {
     if (*len + n >= size)
@@ -43,20 +46,13 @@ static bool append(char *buf, size_t size, size_t *len, const char *s, size_t n)
     return true;
 }
 
+/* A space, then s single-quoted for sh. */
 static bool append_quoted(char *buf, size_t size, size_t *len, const char *s, size_t n)
 {
-    if (!append(buf, size, len, " '", 2))
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        bool ok =
-            s[i] == '\'' ? append(buf, size, len, "'\\''", 4) : append(buf, size, len, s + i, 1);
-        if (!ok)
-            return false;
-    }
-    return append(buf, size, len, "'", 1);
+    return append(buf, size, len, " ", 1) && shell_quote_append(buf, size, len, s, n);
 }
 
-int docker_status_command(const char *docker, char *buf, size_t size)
+int docker_shell_command(const char *docker, const char *script, char *buf, size_t size)
 {
     size_t len = 0;
     if (size == 0)
@@ -65,7 +61,7 @@ int docker_status_command(const char *docker, char *buf, size_t size)
     if (!docker || !docker[strspn(docker, " \t")])
         docker = "docker";
     if (!append(buf, size, &len, "sh -c", 5) ||
-        !append_quoted(buf, size, &len, status_script, strlen(status_script)) ||
+        !append_quoted(buf, size, &len, script, strlen(script)) ||
         !append_quoted(buf, size, &len, "opsdeck-containers", 18))
         return -1;
     for (const char *p = docker; *p;) {
@@ -78,7 +74,35 @@ int docker_status_command(const char *docker, char *buf, size_t size)
     return (int)len;
 }
 
+int docker_status_command(const char *docker, char *buf, size_t size)
+{
+    return docker_shell_command(docker, status_script, buf, size);
+}
+
 /* ---- numbers ---- */
+
+/* "2026-12-02T16:20:52.123456789Z" -> seconds since the epoch; 0 when it is
+ * not that (docker's "0001-01-01T00:00:00Z" for never is before 1970: 0). */
+double docker_parse_time(const char *s)
+{
+    int y, mo, d, h, mi, sec, n = 0;
+    if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 ||
+        y < 1970)
+        return 0;
+    struct tm tm = {.tm_year = y - 1900,
+                    .tm_mon = mo - 1,
+                    .tm_mday = d,
+                    .tm_hour = h,
+                    .tm_min = mi,
+                    .tm_sec = sec};
+    double t = (double)timegm(&tm);
+    if (s[n] == '.') {
+        double scale = 0.1;
+        for (n++; s[n] >= '0' && s[n] <= '9'; n++, scale /= 10)
+            t += (s[n] - '0') * scale;
+    }
+    return t;
+}
 
 /* digits[.digits], locale-free. Returns the bytes read, 0 when no number. */
 static size_t read_decimal(const char *s, double *out)
@@ -392,6 +416,11 @@ static bool fill_from_inspect(json_t *o, size_t index, container_info *ci, docke
         get_string(json_object_get(config, "Labels"), "com.docker.compose.service");
     copy_bounded(ci->compose_service, sizeof(ci->compose_service), service ? service : "");
 
+    ci->started_at = docker_parse_time(get_string(state, "StartedAt"));
+    ci->finished_at = docker_parse_time(get_string(state, "FinishedAt"));
+    json_t *code = json_object_get(state, "ExitCode");
+    ci->exit_code = json_is_integer(code) ? (int)json_integer_value(code) : 0;
+
     json_t *restarts = json_object_get(o, "RestartCount");
     json_int_t r = json_is_integer(restarts) ? json_integer_value(restarts) : 0;
     ci->restarts = r < 0 ? 0 : r > 1000000000 ? 1000000000 : (int)r;
@@ -437,6 +466,25 @@ static int parse_inspect(span sp, docker_parse_result *res, container_info **ite
     *items = out;
     *count = k;
     return 0;
+}
+
+int docker_parse_inspect_one(const char *buf, size_t len, container_info *ci, char *why,
+                             size_t whysize)
+{
+    json_error_t err;
+    json_t *o = json_loadb(buf, len, JSON_ALLOW_NUL, &err);
+    docker_parse_result res;
+    memset(&res, 0, sizeof(res));
+    bool ok = json_is_object(o) && fill_from_inspect(o, 0, ci, &res);
+    if (!ok)
+        snprintf(why, whysize, "%s",
+                 json_is_object(o) ? res.warning : "inspect is not a JSON object");
+    else if (res.warning[0])
+        snprintf(why, whysize, "%s", res.warning);
+    else if (whysize)
+        why[0] = '\0';
+    json_decref(o);
+    return ok ? 0 : -1;
 }
 
 /* ---- stats ---- */

@@ -3,7 +3,8 @@
  * Each line is found with memchr and parsed within its bounds, so nothing
  * ever reads past a line however the input is broken. Numbers take a fast
  * exact path (Clinger's: at most 19 significant digits and a power of ten
- * that a double holds exactly) and fall back to strtod on a bounded copy. */
+ * that a double holds exactly) and fall back to num_strtod (strtod in the C locale) on a bounded
+ * copy. */
 #include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "opsdeck/numbers.h"
 #include "opsdeck/parse/prom.h"
 
 typedef struct parser {
@@ -153,7 +155,7 @@ static bool parse_float(const char *s, const char *e, double *out)
         return false;
     memcpy(buf, s, n);
     buf[n] = '\0';
-    *out = strtod(buf, NULL); /* the syntax was checked above */
+    *out = num_strtod(buf, NULL); /* the syntax was checked above */
     return true;
 }
 

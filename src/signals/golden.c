@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "opsdeck/numbers.h"
 #include "opsdeck/signals/golden.h"
 #include "opsdeck/signals/quantile.h"
 
@@ -134,7 +135,7 @@ int promql_value(const char *body, double *out, char *err, size_t errsize)
         const char *v = json_string_value(json_array_get(value, 1));
         char *end = NULL;
         if (v)
-            *out = strtod(v, &end);
+            *out = num_strtod(v, &end);
         if (!v || end == v || *end) {
             snprintf(err, errsize, "the sample's value is not a number");
         } else {

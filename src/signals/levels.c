@@ -75,3 +75,11 @@ signal_level golden_worst(const golden_sample *g, const thresholds *t)
     }
     return worst;
 }
+
+signal_level redis_memory_level(const redis_sample *r)
+{
+    if (r->maxmemory_bytes <= 0 || r->used_memory_bytes < 0)
+        return LEVEL_UNKNOWN;
+    return level_of((double)r->used_memory_bytes / (double)r->maxmemory_bytes, REDIS_MEM_WARN,
+                    REDIS_MEM_CRIT);
+}

@@ -1,28 +1,86 @@
-/* The containers source: per refresh, one exec on the host's transport of
- * the command parse/docker_json.h builds from the host's `docker =` value,
- * its output parsed into the model.
+/* The containers source, over the Docker Engine API on two long-lived
+ * `docker system dial-stdio` connections per host (sources/engine_conn.h):
  *
- * A failure says which of the usual ones it is, in docker's own words:
- * "Cannot connect to the Docker daemon at unix:///... (exit 1)", the docker
- * command not found (exit 127), a timeout, output cut off. */
+ *   events:   GET /events, filtered to the container changes that matter;
+ *             it stays open and says when something changed.
+ *   requests: the list and inspect of every container (GET /containers/json,
+ *             /containers/{id}/json) at start and again only after an
+ *             event; each refresh, one one-shot stats request per running
+ *             container (CPU from two samples an interval apart, as
+ *             `docker stats` computes it between its own two).
+ *
+ * So in steady state no process is started on the host per refresh (why
+ * this and not `docker events` + streaming `docker stats`: docs/HACKING.md,
+ * measured). A connection that ends, an answer that does not come, an
+ * error from the engine: the source is shown failed with docker's own words,
+ * both connections are closed and opened again with backoff. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "opsdeck/parse/docker_api.h"
 #include "opsdeck/parse/docker_json.h"
+#include "opsdeck/sources/engine_conn.h"
 #include "opsdeck/sources/source.h"
 
-/* docker stats --no-stream alone samples for about two seconds */
-#define MIN_TIMEOUT_MS 10000
+#define ANSWER_MAX      ((size_t)4 << 20) /* one API answer: list, inspect, stats */
+#define EVENT_LINE_MAX  65536             /* one event; longer ones are skipped */
+#define MIN_DEADLINE_MS 5000              /* the engine answers a request within this */
+#define FIRST_ANSWER_MS 20000 /* ... but the first waits for the host to start dial-stdio */
+#define BACKOFF_FIRST   1000
+#define BACKOFF_MAX     8000
+
+/* The container changes that make the list and inspect worth asking again. */
+#define EVENTS_PATH                                                                                \
+    "/events?filters=%7B%22type%22%3A%5B%22container%22%5D%2C%22event%22%3A%5B%22start%22%2C"      \
+    "%22stop%22%2C%22die%22%2C%22health_status%22%2C%22restart%22%2C%22create%22%2C%22destroy"     \
+    "%22%2C%22rename%22%2C%22pause%22%2C%22unpause%22%2C%22oom%22%5D%7D"
+
+typedef enum { JOB_IDLE, JOB_LIST, JOB_INSPECT, JOB_STATS } job_kind;
 
 typedef struct containers_state {
     const source_ctx *ctx;
-    exec_req *req; /* the refresh in flight */
-    bool busy;     /* a refresh is in flight: its done will call attempt_done */
     char command[4096];
     bool command_ok;
+    engine_conn *api, *events;
+    bool connected;  /* both connections asked for, none ended */
+    bool have_list;  /* a whole list + inspect has come in since connecting */
+    bool dirty;      /* an event came: list and inspect again */
+    bool want_stats; /* a refresh waits for a stats round */
+    bool pending;    /* a tick waits: attempt_done is owed */
+    /* the request in flight on api */
+    job_kind job;
+    size_t job_index;
+    int status;
+    char *body;
+    size_t body_len;
+    bool body_over;
+    uint64_t deadline_timer;
+    /* the list being fetched, and the containers being built from it */
+    docker_list_entry *list;
+    size_t nlist;
+    container_info *fresh;
+    size_t nfresh;
+    /* what the source knows: sorted by name, with each one's last CPU
+     * counters (parallel) */
+    container_info *items;
+    docker_cpu_sample *prev;
+    size_t count;
+    double stats_at; /* when the last stats round ended; 0 none */
+    /* the events body, split in lines */
+    char *evline;
+    size_t evlen;
+    bool evskip;
+    /* failure and restart */
+    int backoff_ms;
+    uint64_t restart_timer, teardown_timer;
+    engine_conn *dead[2]; /* closed from the loop, never inside their callbacks */
 } containers_state;
+
+static void start_fetch(containers_state *st);
+static void next_job(containers_state *st);
+static void schedule_restart(containers_state *st);
 
 static bool containers_enabled(const host_config *host)
 {
@@ -30,118 +88,465 @@ static bool containers_enabled(const host_config *host)
     return true;
 }
 
+static const char *host_name(const containers_state *st)
+{
+    return st->ctx->host->config->name;
+}
+
+static int deadline_ms(const containers_state *st)
+{
+    if (!st->have_list)
+        return FIRST_ANSWER_MS;
+    int ms = 2 * 1000 * (st->ctx->interval_s > 0 ? st->ctx->interval_s : 1);
+    return ms < MIN_DEADLINE_MS ? MIN_DEADLINE_MS : ms;
+}
+
+static void settle_tick(containers_state *st)
+{
+    if (!st->pending)
+        return;
+    st->pending = false;
+    st->ctx->attempt_done(st->ctx, SRC_CONTAINERS);
+}
+
+/* ---- failure ---- */
+
+static void on_teardown(loop_t *loop, void *arg)
+{
+    containers_state *st = arg;
+    st->teardown_timer = 0;
+    for (int i = 0; i < 2; i++) {
+        engine_conn_close(st->dead[i]);
+        st->dead[i] = NULL;
+    }
+}
+
+static void drop_connections(containers_state *st)
+{
+    if (st->deadline_timer)
+        loop_timer_cancel(st->ctx->loop, st->deadline_timer);
+    st->deadline_timer = 0;
+    /* this may run inside one of their callbacks: closed from the loop */
+    for (int i = 0; i < 2; i++)
+        if (st->dead[i])
+            engine_conn_close(st->dead[i]); /* from an earlier failure: not in a callback */
+    st->dead[0] = st->api;
+    st->dead[1] = st->events;
+    st->api = st->events = NULL;
+    if (!st->teardown_timer)
+        st->teardown_timer = loop_timer_add(st->ctx->loop, 0, on_teardown, st);
+    st->connected = false;
+    st->have_list = false;
+    st->job = JOB_IDLE;
+    free(st->list);
+    free(st->fresh);
+    st->list = NULL;
+    st->fresh = NULL;
+    st->nlist = st->nfresh = 0;
+    st->body_len = 0;
+}
+
+static void fail(containers_state *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fail(containers_state *st, const char *fmt, ...)
+{
+    char why[MODEL_ERROR_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    const source_ctx *ctx = st->ctx;
+    model_source_failed(ctx->model, ctx->host, SRC_CONTAINERS, loop_wall_time(),
+                        "%s: containers: %s", host_name(st), why);
+    drop_connections(st);
+    schedule_restart(st);
+    settle_tick(st);
+}
+
+/* ---- publishing ---- */
+
+static int cmp_name(const void *a, const void *b)
+{
+    const container_info *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : strcmp(x->id, y->id);
+}
+
+/* Hands the model a copy, status texts told for now. */
+static void publish(containers_state *st, bool fresh_sample)
+{
+    const source_ctx *ctx = st->ctx;
+    container_info *copy = st->count ? malloc(st->count * sizeof(*copy)) : NULL;
+    if (st->count && !copy)
+        return;
+    double now = loop_wall_time();
+    for (size_t i = 0; i < st->count; i++) {
+        docker_status_retell(&st->items[i], now);
+        copy[i] = st->items[i];
+    }
+    model_set_containers(ctx->model, ctx->host, copy, st->count);
+    if (fresh_sample)
+        model_source_ok(ctx->model, ctx->host, SRC_CONTAINERS, st->stats_at);
+}
+
+/* The list and inspect are in: they replace the known containers, each
+ * keeping its last figures and CPU counters. */
+static void adopt_fresh(containers_state *st)
+{
+    if (st->nfresh > 1)
+        qsort(st->fresh, st->nfresh, sizeof(*st->fresh), cmp_name);
+    docker_cpu_sample *prev = st->nfresh ? calloc(st->nfresh, sizeof(*prev)) : NULL;
+    if (st->nfresh && !prev) {
+        fail(st, "out of memory for %zu containers", st->nfresh);
+        return;
+    }
+    for (size_t i = 0; i < st->nfresh; i++) {
+        container_info *c = &st->fresh[i];
+        c->cpu_percent = -1;
+        c->mem_bytes = -1;
+        for (size_t k = 0; k < st->count; k++) {
+            if (strcmp(st->items[k].id, c->id) != 0)
+                continue;
+            if (strcmp(c->state, "running") == 0) {
+                c->cpu_percent = st->items[k].cpu_percent;
+                c->mem_bytes = st->items[k].mem_bytes;
+                prev[i] = st->prev[k];
+            }
+            break;
+        }
+    }
+    free(st->items);
+    free(st->prev);
+    st->items = st->fresh;
+    st->prev = prev;
+    st->count = st->nfresh;
+    st->fresh = NULL;
+    st->nfresh = 0;
+    free(st->list);
+    st->list = NULL;
+    st->nlist = 0;
+    st->have_list = true;
+    st->backoff_ms = 0;
+    publish(st, false);
+}
+
+/* ---- the requests connection ---- */
+
+static bool is_running(const container_info *c)
+{
+    return strcmp(c->state, "running") == 0;
+}
+
+static void on_deadline(loop_t *loop, void *arg)
+{
+    containers_state *st = arg;
+    st->deadline_timer = 0;
+    fail(st, "the engine did not answer within %.0f s", deadline_ms(st) / 1000.0);
+}
+
+static void send_job(containers_state *st, job_kind job, size_t index, const char *path)
+{
+    st->job = job;
+    st->job_index = index;
+    st->status = 0;
+    st->body_len = 0;
+    st->body_over = false;
+    if (engine_conn_get(st->api, path) < 0) {
+        fail(st, "cannot send a request to the engine");
+        return;
+    }
+    st->deadline_timer = loop_timer_add(st->ctx->loop, deadline_ms(st), on_deadline, st);
+}
+
+static void send_for(containers_state *st, job_kind job, size_t index, const char *id)
+{
+    char path[256];
+    if (job == JOB_INSPECT)
+        snprintf(path, sizeof(path), "/containers/%s/json", id);
+    else
+        snprintf(path, sizeof(path), "/containers/%s/stats?stream=false&one-shot=true", id);
+    send_job(st, job, index, path);
+}
+
+static void start_fetch(containers_state *st)
+{
+    st->dirty = false;
+    send_job(st, JOB_LIST, 0, "/containers/json?all=1");
+}
+
+/* The next running container from index on, for the stats round. */
+static void stats_from(containers_state *st, size_t index)
+{
+    for (size_t i = index; i < st->count; i++)
+        if (is_running(&st->items[i])) {
+            send_for(st, JOB_STATS, i, st->items[i].id);
+            return;
+        }
+    st->job = JOB_IDLE;
+    st->want_stats = false;
+    st->stats_at = loop_wall_time();
+    publish(st, true);
+    settle_tick(st);
+    next_job(st);
+}
+
+/* Starts what is owed: a fetch after an event (first), then a stats round. */
+static void next_job(containers_state *st)
+{
+    if (st->job != JOB_IDLE || !st->connected)
+        return;
+    if (st->dirty || !st->have_list)
+        start_fetch(st);
+    else if (st->want_stats)
+        stats_from(st, 0);
+}
+
+static void inspect_from(containers_state *st, size_t index)
+{
+    if (index < st->nlist) {
+        send_for(st, JOB_INSPECT, index, st->list[index].id);
+        return;
+    }
+    st->job = JOB_IDLE;
+    adopt_fresh(st);
+    next_job(st);
+}
+
+static void list_answered(containers_state *st)
+{
+    char why[256];
+    free(st->list);
+    st->list = NULL;
+    if (docker_api_parse_list(st->body, st->body_len, &st->list, &st->nlist, why, sizeof(why)) <
+        0) {
+        fail(st, "%s", why);
+        return;
+    }
+    free(st->fresh);
+    st->fresh = st->nlist ? calloc(st->nlist, sizeof(*st->fresh)) : NULL;
+    st->nfresh = 0;
+    if (st->nlist && !st->fresh) {
+        fail(st, "out of memory for %zu containers", st->nlist);
+        return;
+    }
+    inspect_from(st, 0);
+}
+
+static void inspect_answered(containers_state *st)
+{
+    size_t i = st->job_index;
+    char why[256];
+    /* 404: removed between the list and now; the next event says so */
+    if (st->status == 200) {
+        container_info *c = &st->fresh[st->nfresh];
+        if (docker_parse_inspect_one(st->body, st->body_len, c, why, sizeof(why)) == 0) {
+            snprintf(c->status, sizeof(c->status), "%s", st->list[i].status);
+            st->nfresh++;
+        }
+    }
+    inspect_from(st, i + 1);
+}
+
+static void stats_answered(containers_state *st)
+{
+    size_t i = st->job_index;
+    container_info *c = &st->items[i];
+    docker_cpu_sample cpu;
+    int64_t mem;
+    char why[256];
+    if (st->status == 200 &&
+        docker_api_parse_stats(st->body, st->body_len, &cpu, &mem, why, sizeof(why)) == 0) {
+        c->cpu_percent = docker_cpu_percent(&st->prev[i], &cpu);
+        c->mem_bytes = mem;
+        st->prev[i] = cpu;
+    }
+    stats_from(st, i + 1);
+}
+
+static void api_head(int status, void *arg)
+{
+    containers_state *st = arg;
+    st->status = status;
+}
+
+static void api_body(const char *buf, size_t len, void *arg)
+{
+    containers_state *st = arg;
+    if (st->body_over || len > ANSWER_MAX - st->body_len) {
+        st->body_over = true;
+        return;
+    }
+    memcpy(st->body + st->body_len, buf, len);
+    st->body_len += len;
+}
+
+static void api_done(void *arg)
+{
+    containers_state *st = arg;
+    if (st->deadline_timer)
+        loop_timer_cancel(st->ctx->loop, st->deadline_timer);
+    st->deadline_timer = 0;
+    if (st->body_over) {
+        fail(st, "an answer over %zu MiB: refused", ANSWER_MAX >> 20);
+        return;
+    }
+    bool gone = st->status == 404 && st->job != JOB_LIST;
+    if (st->status != 200 && !gone) {
+        char msg[256];
+        docker_api_error_message(st->body, st->body_len, msg, sizeof(msg));
+        fail(st, "the engine answered %d: %s", st->status, msg);
+        return;
+    }
+    switch (st->job) {
+    case JOB_LIST:
+        list_answered(st);
+        break;
+    case JOB_INSPECT:
+        inspect_answered(st);
+        break;
+    case JOB_STATS:
+        stats_answered(st);
+        break;
+    case JOB_IDLE:
+        fail(st, "the engine answered a request that was not asked");
+        break;
+    }
+}
+
+static void conn_ended(const char *why, void *arg)
+{
+    fail(arg, "%s", why);
+}
+
+static const engine_conn_events api_events = {
+    .head = api_head, .body = api_body, .done = api_done, .ended = conn_ended};
+
+/* ---- the events connection ---- */
+
+static void events_head(int status, void *arg)
+{
+    containers_state *st = arg;
+    if (status != 200)
+        fail(st, "the engine refused its events (HTTP %d)", status);
+}
+
+static void event_line(containers_state *st)
+{
+    if (st->evlen == 0 || st->evline[0] != '{')
+        return;
+    st->dirty = true;
+    next_job(st);
+}
+
+static void events_body(const char *buf, size_t len, void *arg)
+{
+    containers_state *st = arg;
+    for (size_t i = 0; i < len && st->connected; i++) {
+        if (buf[i] == '\n') {
+            if (!st->evskip)
+                event_line(st);
+            st->evlen = 0;
+            st->evskip = false;
+        } else if (st->evlen < EVENT_LINE_MAX) {
+            st->evline[st->evlen++] = buf[i];
+        } else {
+            st->evskip = true; /* too long to be an event we read: skipped */
+            st->dirty = true;  /* but something happened */
+        }
+    }
+}
+
+static void events_done(void *arg)
+{
+    fail(arg, "the engine ended its events");
+}
+
+static const engine_conn_events event_events = {
+    .head = events_head, .body = events_body, .done = events_done, .ended = conn_ended};
+
+/* ---- connecting ---- */
+
+static void connect_engine(containers_state *st)
+{
+    transport_t *t = st->ctx->transport;
+    st->api = engine_conn_open(t, st->command, &api_events, st);
+    st->events = engine_conn_open(t, st->command, &event_events, st);
+    if (!st->api || !st->events) {
+        fail(st, "cannot run a command: %s", transport_error(t));
+        return;
+    }
+    st->connected = true;
+    st->evlen = 0;
+    st->evskip = false;
+    if (engine_conn_get(st->events, EVENTS_PATH) < 0) {
+        fail(st, "cannot ask the engine for its events");
+        return;
+    }
+    start_fetch(st);
+}
+
+static void on_restart(loop_t *loop, void *arg)
+{
+    containers_state *st = arg;
+    st->restart_timer = 0;
+    connect_engine(st);
+}
+
+static void schedule_restart(containers_state *st)
+{
+    if (st->restart_timer)
+        return;
+    st->backoff_ms = st->backoff_ms ? st->backoff_ms * 2 : BACKOFF_FIRST;
+    if (st->backoff_ms > BACKOFF_MAX)
+        st->backoff_ms = BACKOFF_MAX;
+    st->restart_timer = loop_timer_add(st->ctx->loop, st->backoff_ms, on_restart, st);
+}
+
+/* ---- the source interface ---- */
+
 static void *containers_start(const source_ctx *ctx)
 {
     containers_state *st = calloc(1, sizeof(*st));
     if (!st)
         return NULL;
     st->ctx = ctx;
+    st->body = malloc(ANSWER_MAX);
+    st->evline = malloc(EVENT_LINE_MAX);
+    if (!st->body || !st->evline) {
+        free(st->body);
+        free(st->evline);
+        free(st);
+        return NULL;
+    }
     st->command_ok =
-        docker_status_command(ctx->host->config->docker, st->command, sizeof(st->command)) >= 0;
+        docker_shell_command(ctx->host->config->docker, "exec \"$@\" system dial-stdio",
+                             st->command, sizeof(st->command)) >= 0;
+    if (st->command_ok)
+        connect_engine(st);
     return st;
-}
-
-/* The last non-empty line of stderr: after sudo's or ssh's warnings, it is
- * the one that says what went wrong. */
-static void last_line(const char *err, size_t len, char *out, size_t size)
-{
-    size_t end = len;
-    while (end > 0 && (err[end - 1] == '\n' || err[end - 1] == '\r' || err[end - 1] == ' '))
-        end--;
-    size_t start = end;
-    while (start > 0 && err[start - 1] != '\n')
-        start--;
-    snprintf(out, size, "%.*s", (int)(end - start), err + start);
-}
-
-static void fail(containers_state *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void fail(containers_state *st, const char *fmt, ...)
-{
-    const source_ctx *ctx = st->ctx;
-    char why[MODEL_ERROR_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, sizeof(why), fmt, ap);
-    va_end(ap);
-    model_source_failed(ctx->model, ctx->host, SRC_CONTAINERS, loop_wall_time(),
-                        "%s: containers: %s", ctx->host->config->name, why);
-}
-
-/* An exit status other than 0 is the docker ps at the start: the engine
- * could not be asked at all. */
-static void report_exit(containers_state *st, const exec_result *res)
-{
-    char line[200];
-    last_line(res->err ? res->err : "", res->err ? res->err_len : 0, line, sizeof(line));
-    if (res->exit_status == 127)
-        fail(st, "docker command not found on the host: %s (exit 127)", line);
-    else if (line[0])
-        fail(st, "%s (exit %d)", line, res->exit_status);
-    else
-        fail(st, "docker exited with status %d and said nothing", res->exit_status);
-}
-
-static void publish(containers_state *st, const exec_result *res)
-{
-    const source_ctx *ctx = st->ctx;
-    docker_parse_result pr;
-    if (docker_parse_output(res->out ? res->out : "", res->out ? res->out_len : 0, &pr) < 0) {
-        fail(st, "%s", pr.error);
-        return;
-    }
-    model_set_containers(ctx->model, ctx->host, pr.items, pr.count);
-    if (pr.skipped) {
-        /* the list shown is incomplete: that must not look like a good sample */
-        fail(st, "%zu container(s) unreadable: %s", pr.skipped, pr.warning);
-        return;
-    }
-    model_source_ok(ctx->model, ctx->host, SRC_CONTAINERS, loop_wall_time());
-}
-
-static void on_exec_done(const exec_result *res, void *arg)
-{
-    containers_state *st = arg;
-    st->req = NULL;
-    st->busy = false;
-    if (!res->ran)
-        fail(st, "%s", res->error[0] ? res->error : "the command did not run");
-    else if (res->out_truncated)
-        fail(st, "output over %zu MiB: refused", DOCKER_OUTPUT_MAX >> 20);
-    else if (res->exit_status != 0)
-        report_exit(st, res);
-    else
-        publish(st, res);
-    st->ctx->attempt_done(st->ctx, SRC_CONTAINERS);
 }
 
 static void containers_tick(void *state)
 {
     containers_state *st = state;
     const source_ctx *ctx = st->ctx;
-    if (st->busy)
-        return; /* the refresh in flight will call attempt_done */
     if (!st->command_ok) {
-        fail(st, "the docker value is too long (the command must fit in %zu bytes)",
-             sizeof(st->command));
+        model_source_failed(ctx->model, ctx->host, SRC_CONTAINERS, loop_wall_time(),
+                            "%s: containers: the docker value is too long (the command must fit "
+                            "in %zu bytes)",
+                            host_name(st), sizeof(st->command));
         ctx->attempt_done(ctx, SRC_CONTAINERS);
         return;
     }
-    int timeout_ms = 3 * 1000 * (ctx->interval_s > 0 ? ctx->interval_s : 1);
-    if (timeout_ms < MIN_TIMEOUT_MS)
-        timeout_ms = MIN_TIMEOUT_MS;
-    /* done may come before transport_exec returns (a request refused at
-     * once): busy tells whether the request is still ours to keep */
-    st->busy = true;
-    exec_req *req = transport_exec(ctx->transport, st->command, DOCKER_OUTPUT_MAX, timeout_ms,
-                                   on_exec_done, NULL, st);
-    if (!st->busy)
-        return;
-    st->req = req;
-    if (!req) {
-        st->busy = false;
-        fail(st, "cannot run a command: %s", transport_error(ctx->transport));
+    if (!st->connected) {
+        /* failed and waiting to reconnect: the failure is in the model */
+        model_source_failed(ctx->model, ctx->host, SRC_CONTAINERS, loop_wall_time(), "%s",
+                            ctx->host->status[SRC_CONTAINERS].error);
         ctx->attempt_done(ctx, SRC_CONTAINERS);
+        return;
     }
+    st->pending = true;
+    st->want_stats = true;
+    next_job(st);
 }
 
 static void containers_stop(void *state)
@@ -149,8 +554,23 @@ static void containers_stop(void *state)
     containers_state *st = state;
     if (!st)
         return;
-    if (st->busy && st->req)
-        transport_exec_cancel(st->req);
+    loop_t *loop = st->ctx->loop;
+    if (st->restart_timer)
+        loop_timer_cancel(loop, st->restart_timer);
+    if (st->deadline_timer)
+        loop_timer_cancel(loop, st->deadline_timer);
+    if (st->teardown_timer)
+        loop_timer_cancel(loop, st->teardown_timer);
+    for (int i = 0; i < 2; i++)
+        engine_conn_close(st->dead[i]);
+    engine_conn_close(st->api);
+    engine_conn_close(st->events);
+    free(st->list);
+    free(st->fresh);
+    free(st->items);
+    free(st->prev);
+    free(st->body);
+    free(st->evline);
     free(st);
 }
 

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "opsdeck/numbers.h"
+
 /* One statement, one round trip: the connection summary joined to the
  * backends worth showing (slow, idle in a transaction, or blocked), so the
  * summary comes back even when no backend does. Ages are from
@@ -92,7 +94,7 @@ static void read_backend(const PGresult *res, int row, pg_backend *b)
     copy(b->application, sizeof(b->application), res, row, COL_APP);
     copy(b->state, sizeof(b->state), res, row, COL_STATE);
     copy(b->wait_event, sizeof(b->wait_event), res, row, COL_WAIT);
-    b->seconds = atof(PQgetvalue(res, row, COL_SECONDS));
+    b->seconds = num_strtod(PQgetvalue(res, row, COL_SECONDS), NULL);
     b->query = strdup(PQgetvalue(res, row, COL_QUERY));
     read_pids(PQgetvalue(res, row, COL_BLOCKED_BY), &b->blocked_by, &b->nblocked_by);
 }

@@ -30,6 +30,7 @@ static void maybe_done(exec_req *req)
     if (req->out_fd >= 0 || req->err_fd >= 0 || !req->exited)
         return;
     transport_t *t = req->t;
+    close_fd(t, &req->in_fd);
     exec_list_remove(&t->running, req);
     exec_complete(req);
 }
@@ -97,6 +98,7 @@ static void fail_start(exec_req *req, const char *what)
     req->exited = true;
     close_fd(req->t, &req->out_fd);
     close_fd(req->t, &req->err_fd);
+    close_fd(req->t, &req->in_fd);
     /* reported from the loop, never from inside transport_exec() */
     loop_timer_cancel(req->t->loop, req->timer);
     req->timer = 0;
@@ -108,14 +110,44 @@ static void report_failed_start(loop_t *loop, void *arg)
     maybe_done(req);
 }
 
+static void on_input_writable(loop_t *loop, int fd, int revents, void *arg)
+{
+    local_exec_flush_input(arg);
+}
+
+void local_exec_flush_input(exec_req *req)
+{
+    while (req->in_fd >= 0 && req->in_len > 0) {
+        ssize_t n = write(req->in_fd, req->in, req->in_len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN)
+            break;
+        if (n <= 0) { /* the command closed its stdin: what it was sent is lost */
+            req->in_len = 0;
+            close_fd(req->t, &req->in_fd);
+            return;
+        }
+        memmove(req->in, req->in + n, req->in_len - (size_t)n);
+        req->in_len -= (size_t)n;
+    }
+    if (req->in_fd >= 0)
+        loop_watch(req->t->loop, req->in_fd, req->in_len ? POLLOUT : 0, on_input_writable, req);
+}
+
 void local_exec_start(exec_req *req)
 {
     transport_t *t = req->t;
-    int out[2] = {-1, -1}, err[2] = {-1, -1};
-    if (nonblocking_pipe(out) < 0 || nonblocking_pipe(err) < 0) {
+    int out[2] = {-1, -1}, err[2] = {-1, -1}, in[2] = {-1, -1};
+    if (nonblocking_pipe(out) < 0 || nonblocking_pipe(err) < 0 ||
+        (req->keep_stdin && nonblocking_pipe(in) < 0)) {
         if (out[0] >= 0) {
             close(out[0]);
             close(out[1]);
+        }
+        if (err[0] >= 0) {
+            close(err[0]);
+            close(err[1]);
         }
         fail_start(req, "pipe");
         loop_timer_add(t->loop, 0, report_failed_start, req);
@@ -124,8 +156,12 @@ void local_exec_start(exec_req *req)
     pid_t pid = fork();
     if (pid == 0) {
         setpgid(0, 0); /* a timeout kills the whole command, not just the shell */
-        int devnull = open("/dev/null", O_RDONLY);
-        dup2(devnull, 0);
+        if (req->keep_stdin) {
+            dup2(in[0], 0);
+            fcntl(0, F_SETFL, 0); /* the command reads it blocking */
+        } else {
+            dup2(open("/dev/null", O_RDONLY), 0);
+        }
         dup2(out[1], 1);
         dup2(err[1], 2);
         execl("/bin/sh", "sh", "-c", req->command, (char *)NULL);
@@ -133,6 +169,10 @@ void local_exec_start(exec_req *req)
     }
     close(out[1]);
     close(err[1]);
+    if (req->keep_stdin) {
+        close(in[0]);
+        req->in_fd = in[1];
+    }
     req->out_fd = out[0];
     req->err_fd = err[0];
     if (pid < 0) {
@@ -161,6 +201,7 @@ void local_exec_cancel(exec_req *req)
     transport_t *t = req->t;
     close_fd(t, &req->out_fd);
     close_fd(t, &req->err_fd);
+    close_fd(t, &req->in_fd);
     close_fd(t, &req->pidfd);
     if (req->pid > 0 && !req->exited) {
         kill(-req->pid, SIGKILL);

@@ -149,6 +149,26 @@ static int read_stream(exec_req *req, int stream_id)
     }
 }
 
+/* Sends what waits for the command's stdin. 1 sent some, 0 nothing could
+ * go, <0 an error */
+static int write_input(exec_req *req)
+{
+    int sent = 0;
+    while (req->in_len > 0) {
+        ssize_t n = libssh2_channel_write(req->channel, req->in, req->in_len);
+        if (n == LIBSSH2_ERROR_EAGAIN) {
+            ssh_note_blocked(req->t, req);
+            return sent;
+        }
+        if (n < 0)
+            return (int)n;
+        memmove(req->in, req->in + n, req->in_len - (size_t)n);
+        req->in_len -= (size_t)n;
+        sent = 1;
+    }
+    return sent;
+}
+
 /* 2 finished (req is gone), 1 moved, 0 waits, -1 the session failed */
 static int drive_request(exec_req *req)
 {
@@ -191,6 +211,15 @@ static int drive_request(exec_req *req)
         req->res.ran = true;
         /* fall through */
     case CH_RUNNING: {
+        int w = write_input(req);
+        if (w < 0) {
+            if (ssh_error_is_fatal(w))
+                return -1;
+            fail_request(req, "writing to the command");
+            return 2;
+        }
+        if (req->t->writer == req)
+            return w; /* its write is half sent: nothing else may go first */
         int a = read_stream(req, 0);
         int b = read_stream(req, SSH_EXTENDED_DATA_STDERR);
         if (a < 0 || b < 0) {
@@ -200,7 +229,7 @@ static int drive_request(exec_req *req)
             return 2;
         }
         if (!libssh2_channel_eof(req->channel))
-            return a || b;
+            return a || b || w;
         req->phase = CH_CLOSING;
     }
         /* fall through */

@@ -62,6 +62,7 @@ static void disconnect(transport_t *t)
     t->opening = NULL;
     t->orphan_open = 0;
     t->writer = NULL;
+    ssh_jump_detach(t);
     ssh_tunnel_drop_clients(t);
     ssh_auth_reset(t);
     if (t->session) {
@@ -96,6 +97,8 @@ void ssh_fail(transport_t *t, bool retry, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    if (t->host->jump)
+        retry = ssh_jump_explain(t, msg, sizeof(msg), retry);
     disconnect(t);
     if (!retry)
         t->no_retry = true;
@@ -214,20 +217,24 @@ static void resolve_and_connect(transport_t *t)
 
 void ssh_start(transport_t *t)
 {
-    if (t->session || t->fd >= 0 || t->resolving)
+    if (t->session || t->fd >= 0 || t->resolving || t->phase == SSH_JUMP)
         return;
     static bool initialised;
     if (!initialised) {
         libssh2_init(0);
         initialised = true;
     }
-    if (t->host->jump) {
-        ssh_fail(t, false, "jump hosts (jump = %s) are not supported in this build", t->host->jump);
-        return;
-    }
     const char *fmt = strchr(t->host->ssh_host, ':') ? "[%s]:%d" : "%s:%d";
     snprintf(t->where, sizeof(t->where), fmt, t->host->ssh_host, t->host->ssh_port);
     transport_set_state(t, TRANSPORT_CONNECTING);
+    if (t->host->jump) {
+        /* the jump host's own connect timer bounds the wait for it */
+        size_t n = strlen(t->where);
+        snprintf(t->where + n, sizeof(t->where) - n, " through %.100s", t->host->jump);
+        t->jump_why[0] = '\0';
+        ssh_jump_start(t);
+        return;
+    }
     start_connect_timer(t);
     resolve_and_connect(t);
 }
@@ -390,8 +397,26 @@ static void on_socket(loop_t *loop, int fd, int revents, void *arg)
     ssh_drive(t);
 }
 
+/* A question of the jump host's was asked through this host: the answer is
+ * the jump host's. */
+static transport_t *take_asking(transport_t *t)
+{
+    transport_t *jump = t->asking;
+    if (jump) {
+        t->asking = NULL;
+        if (t->phase == SSH_JUMP)
+            transport_set_state(t, TRANSPORT_CONNECTING);
+    }
+    return jump;
+}
+
 void ssh_hostkey_answer(transport_t *t, bool accept)
 {
+    transport_t *jump = take_asking(t);
+    if (jump) {
+        ssh_hostkey_answer(jump, accept);
+        return;
+    }
     if (t->phase != SSH_HOSTKEY)
         return;
     char err[256];
@@ -411,6 +436,11 @@ void ssh_hostkey_answer(transport_t *t, bool accept)
 
 void ssh_passphrase(transport_t *t, const char *passphrase)
 {
+    transport_t *jump = take_asking(t);
+    if (jump) {
+        ssh_passphrase(jump, passphrase);
+        return;
+    }
     if (t->phase != SSH_AUTH_PASSPHRASE)
         return;
     if (!passphrase) {
@@ -429,4 +459,24 @@ void ssh_stop(transport_t *t)
 {
     cancel_timer(t, &t->reconnect_timer);
     disconnect(t);
+}
+
+void ssh_start_over(transport_t *t, int fd)
+{
+    t->fd = fd;
+    t->phase = SSH_TCP; /* a socketpair is writable at once: on to the handshake */
+    start_connect_timer(t);
+    watch_socket(t);
+}
+
+void ssh_reconnect_now(transport_t *t)
+{
+    cancel_timer(t, &t->reconnect_timer);
+    ssh_start(t);
+}
+
+void ssh_drive_soon(transport_t *t)
+{
+    if (!t->redrive_timer)
+        t->redrive_timer = loop_timer_add(t->loop, 0, on_redrive, t);
 }

@@ -32,6 +32,10 @@ struct tunnel_client {
     char down[TUNNEL_BUF]; /* remote -> local */
     size_t down_len, down_off;
     bool local_eof, remote_eof, eof_sent, local_shut;
+    /* a pipe (ssh_tunnel_pipe): who is told when it ends, and why */
+    pipe_closed_fn closed;
+    void *closed_arg;
+    char why[300];
     tunnel_client *next;
 };
 
@@ -68,6 +72,8 @@ static void client_close(tunnel_client *c)
     ssh_channel_discard(t, c->channel);
     loop_unwatch(t->loop, c->fd);
     close(c->fd);
+    if (c->closed)
+        c->closed(c->closed_arg, c->why);
     free(c);
 }
 
@@ -143,7 +149,8 @@ static int make_dirs(const char *base, const char *rel, char *err, size_t errsiz
 const char *ssh_tunnel_open(transport_t *t, const char *host, int port, const char *name)
 {
     for (tunnel *tun = t->tunnels; tun; tun = tun->next)
-        if (tun->port == port && strcmp(tun->host, host) == 0 && strcmp(tun->name, name) == 0)
+        if (tun->listen_fd >= 0 && tun->port == port && strcmp(tun->host, host) == 0 &&
+            strcmp(tun->name, name) == 0)
             return tun->path;
     char err[600];
     if (!t->opts.runtime_dir || strstr(name, "..")) {
@@ -295,6 +302,10 @@ static int drive_client(tunnel_client *c)
             t->opening = NULL;
             if (ssh_error_is_fatal(rc))
                 return -1;
+            char *msg = NULL;
+            libssh2_session_last_error(t->session, &msg, NULL, 0);
+            snprintf(c->why, sizeof(c->why), "%s cannot reach %s:%d: %s", t->host->name,
+                     c->tun->host, c->tun->port, msg && *msg ? msg : "channel refused");
             client_close(c); /* refused on the far side: the client sees it end */
             return 2;
         }
@@ -343,6 +354,12 @@ void ssh_tunnel_free_all(transport_t *t)
     while (t->tunnels) {
         tunnel *tun = t->tunnels;
         t->tunnels = tun->next;
+        if (tun->listen_fd < 0) { /* the pipes' */
+            free(tun->host);
+            free(tun->name);
+            free(tun);
+            continue;
+        }
         loop_unwatch(t->loop, tun->listen_fd);
         close(tun->listen_fd);
         unlink(tun->path);
@@ -359,4 +376,61 @@ void ssh_tunnel_free_all(transport_t *t)
         free(tun->name);
         free(tun);
     }
+}
+
+/* Pipes share a listener-less tunnel per destination, so the channel open
+ * and the pumping are the tunnels' own. */
+static tunnel *pipe_tunnel(transport_t *t, const char *host, int port)
+{
+    for (tunnel *tun = t->tunnels; tun; tun = tun->next)
+        if (tun->listen_fd < 0 && tun->port == port && strcmp(tun->host, host) == 0)
+            return tun;
+    tunnel *tun = calloc(1, sizeof(*tun));
+    if (!tun)
+        return NULL;
+    tun->t = t;
+    tun->host = strdup(host);
+    tun->name = strdup("");
+    tun->port = port;
+    tun->listen_fd = -1;
+    if (!tun->host || !tun->name) {
+        free(tun->host);
+        free(tun->name);
+        free(tun);
+        return NULL;
+    }
+    tun->next = t->tunnels;
+    t->tunnels = tun;
+    return tun;
+}
+
+tunnel_client *ssh_tunnel_pipe(transport_t *t, const char *host, int port, int *fd,
+                               pipe_closed_fn closed, void *arg)
+{
+    int sv[2];
+    tunnel *tun = pipe_tunnel(t, host, port);
+    tunnel_client *c = tun ? calloc(1, sizeof(*c)) : NULL;
+    if (!c)
+        return NULL;
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) < 0) {
+        free(c);
+        return NULL;
+    }
+    c->tun = tun;
+    c->fd = sv[0];
+    c->phase = TC_WAITING;
+    c->closed = closed;
+    c->closed_arg = arg;
+    c->next = tun->clients;
+    tun->clients = c;
+    *fd = sv[1];
+    client_watch(c);
+    /* from the loop: a drive now could end the pipe before its owner holds it */
+    ssh_drive_soon(t);
+    return c;
+}
+
+void ssh_tunnel_pipe_detach(tunnel_client *c)
+{
+    c->closed = NULL;
 }

@@ -52,6 +52,7 @@ void transport_fail(transport_t *t, const char *fmt, ...)
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     snprintf(t->error, sizeof(t->error), "%s: ssh: %s", t->host->name, msg);
+    snprintf(t->reason, sizeof(t->reason), "%s", msg);
     t->state = TRANSPORT_DOWN;
     exec_fail_all(t, t->error);
     if (!t->freeing && t->events.state_changed)
@@ -85,6 +86,19 @@ const char *transport_remote_user(const transport_t *t)
 bool transport_is_local(const transport_t *t)
 {
     return t->local;
+}
+
+void transport_reconnect(transport_t *t)
+{
+    if (t->local)
+        return;
+    ssh_stop(t); /* the session, the reconnect timer */
+    char why[400];
+    snprintf(why, sizeof(why), "%s: ssh: cut off: reconnecting", t->host->name);
+    exec_fail_all(t, why);
+    t->no_retry = false;
+    t->backoff_ms = BACKOFF_FIRST_MS;
+    ssh_start(t);
 }
 
 void transport_hostkey_answer(transport_t *t, bool accept)
@@ -171,6 +185,7 @@ void exec_complete(exec_req *req)
     free(req->res.out);
     free(req->res.err);
     free(req->command);
+    free(req->in);
     free(req);
 }
 
@@ -200,8 +215,8 @@ static void on_exec_timeout(loop_t *loop, void *arg)
     exec_complete(req);
 }
 
-exec_req *transport_exec(transport_t *t, const char *command, size_t out_cap, int timeout_ms,
-                         exec_done_fn done, exec_output_fn output, void *arg)
+static exec_req *exec_new(transport_t *t, const char *command, size_t out_cap, int timeout_ms,
+                          exec_done_fn done, exec_output_fn output, void *arg, bool stream)
 {
     exec_req *req = calloc(1, sizeof(*req));
     if (!req)
@@ -222,9 +237,11 @@ exec_req *transport_exec(transport_t *t, const char *command, size_t out_cap, in
     req->done = done;
     req->output = output;
     req->arg = arg;
-    req->pidfd = req->out_fd = req->err_fd = -1;
+    req->pidfd = req->out_fd = req->err_fd = req->in_fd = -1;
+    req->keep_stdin = stream;
     req->asked_ms = loop_update_time(t->loop);
-    req->timer = loop_timer_add(t->loop, timeout_ms, on_exec_timeout, req);
+    /* a stream has no deadline: its owner watches it for stalls */
+    req->timer = stream ? 0 : loop_timer_add(t->loop, timeout_ms, on_exec_timeout, req);
     if (t->local) {
         list_append(&t->running, req);
         local_exec_start(req);
@@ -233,7 +250,8 @@ exec_req *transport_exec(transport_t *t, const char *command, size_t out_cap, in
     if (t->state == TRANSPORT_DOWN) {
         /* fail from the loop, not from inside the caller */
         snprintf(req->res.error, sizeof(req->res.error), "%s", t->error);
-        loop_timer_cancel(t->loop, req->timer);
+        if (req->timer)
+            loop_timer_cancel(t->loop, req->timer);
         req->timer = loop_timer_add(t->loop, 0, on_exec_timeout, req);
         list_append(&t->queue, req);
         return req;
@@ -243,6 +261,36 @@ exec_req *transport_exec(transport_t *t, const char *command, size_t out_cap, in
     if (t->state == TRANSPORT_UP)
         ssh_drive(t);
     return req;
+}
+
+exec_req *transport_exec(transport_t *t, const char *command, size_t out_cap, int timeout_ms,
+                         exec_done_fn done, exec_output_fn output, void *arg)
+{
+    return exec_new(t, command, out_cap, timeout_ms, done, output, arg, false);
+}
+
+exec_req *transport_stream(transport_t *t, const char *command, size_t out_cap, exec_done_fn done,
+                           exec_output_fn output, void *arg)
+{
+    return exec_new(t, command, out_cap, 0, done, output, arg, true);
+}
+
+int transport_exec_write(exec_req *req, const char *buf, size_t len)
+{
+    if (!req->keep_stdin || len > EXEC_INPUT_MAX - req->in_len)
+        return -1;
+    if (!req->in) {
+        req->in = malloc(EXEC_INPUT_MAX);
+        if (!req->in)
+            return -1;
+    }
+    memcpy(req->in + req->in_len, buf, len);
+    req->in_len += len;
+    if (req->t->local)
+        local_exec_flush_input(req);
+    else if (req->t->state == TRANSPORT_UP)
+        ssh_drive(req->t);
+    return 0;
 }
 
 void transport_exec_cancel(exec_req *req)
@@ -292,6 +340,7 @@ void transport_free(transport_t *t)
         exec_fail_all(t, why);
         ssh_tunnel_free_all(t);
         ssh_stop(t);
+        ssh_jump_release(t);
     }
     free(t->pending_key);
     free(t);

@@ -34,7 +34,12 @@ struct exec_req {
     uint64_t timer;
     int64_t asked_ms;
     exec_result res;
+    /* bytes for the command's stdin not yet sent (transport_exec_write) */
+    char *in;
+    size_t in_len;
+    bool keep_stdin; /* a stream: stdin stays open for transport_exec_write */
     /* local */
+    int in_fd;
     pid_t pid;
     int pidfd, out_fd, err_fd;
     bool exited;
@@ -59,6 +64,7 @@ typedef struct tunnel {
 
 typedef enum {
     SSH_NONE,
+    SSH_JUMP,      /* waiting for the jump host's session, then its channel */
     SSH_RESOLVE,   /* getaddrinfo_a for a host name */
     SSH_TCP,       /* non-blocking connect in progress */
     SSH_HANDSHAKE, /* libssh2_session_handshake */
@@ -121,6 +127,13 @@ struct transport {
      * the socket will not wake up again */
     bool received;
     uint64_t redrive_timer; /* a drive cut short, continued from the loop */
+    char reason[400];       /* the last failure without the "name: ssh: " prefix */
+    /* ProxyJump (ssh_jump.c): the jump host's transport, shared by every
+     * host behind it; the channel through it that carries this session */
+    struct bastion *bastion;
+    tunnel_client *jump_pipe;
+    char jump_why[300];  /* why the jump host closed the channel, "" none */
+    transport_t *asking; /* a question of the jump host's, asked through this host */
 };
 
 /* transport.c */
@@ -134,6 +147,7 @@ void exec_fail_all(transport_t *t, const char *why);
 
 /* local.c */
 void local_exec_start(exec_req *req);
+void local_exec_flush_input(exec_req *req);
 void local_exec_cancel(exec_req *req);
 
 /* ssh_session.c */
@@ -176,5 +190,29 @@ const char *ssh_tunnel_open(transport_t *t, const char *host, int port, const ch
 int ssh_tunnel_drive(transport_t *t);         /* as ssh_exec_drive() */
 void ssh_tunnel_drop_clients(transport_t *t); /* the session went away */
 void ssh_tunnel_free_all(transport_t *t);
+/* A channel to host:port over t's session whose near end is *fd (one end of
+ * a socketpair, for another session to run over). closed is called once
+ * when the channel ends, why saying how ("" when the session went away or
+ * the far side simply closed) unless the pipe was detached first. */
+typedef void (*pipe_closed_fn)(void *arg, const char *why);
+tunnel_client *ssh_tunnel_pipe(transport_t *t, const char *host, int port, int *fd,
+                               pipe_closed_fn closed, void *arg);
+void ssh_tunnel_pipe_detach(tunnel_client *c);
+
+/* ssh_session.c, for jump hosts: the session starts over fd (already
+ * connected) as over a TCP socket; reconnect now instead of after backoff */
+void ssh_start_over(transport_t *t, int fd);
+void ssh_reconnect_now(transport_t *t);
+void ssh_drive_soon(transport_t *t); /* from the loop's next turn */
+
+/* ssh_jump.c */
+void ssh_jump_start(transport_t *t);
+/* The jump host's channel is let go (this host's session is being torn down) */
+void ssh_jump_detach(transport_t *t);
+/* This host no longer needs its jump host (freed with the last one) */
+void ssh_jump_release(transport_t *t);
+/* Rewrites a failure of a host behind a jump host so it names the jump
+ * host's reason when that is the cause; returns whether to retry */
+bool ssh_jump_explain(transport_t *t, char *msg, size_t size, bool retry);
 
 #endif

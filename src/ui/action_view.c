@@ -22,6 +22,15 @@ static void on_quit_answer(ui_t *ui, bool accepted, const char *how, void *arg)
 
 void ui_request_quit(ui_t *ui)
 {
+    if (!ui_action_busy(ui) && ui_runbook_busy(ui)) {
+        static const char *const run_lines[] = {
+            "A runbook run is going. Its act in flight goes on on the host (detached),",
+            "and the next opsdeck shows it with its output; the steps after it do not run.",
+        };
+        dialog_confirm_open(ui, "quit while a runbook runs?", run_lines, 2, ui_env_name(ui),
+                            CONFIRM_YES, on_quit_answer, NULL);
+        return;
+    }
     if (!ui_action_busy(ui)) {
         ui_quit(ui);
         return;

@@ -7,14 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "opsdeck/action_table.h"
 #include "opsdeck/gate.h"
 #include "opsdeck/ui/dialog.h"
 #include "opsdeck/ui/ui.h"
 #ifndef OPSDECK_READONLY
 #include "opsdeck/actions/action.h"
-#include "opsdeck/actions/flush.h"
-#include "opsdeck/actions/pg_actions.h"
-#include "opsdeck/actions/restart.h"
 #endif
 
 #define WRAP_COLS 100 /* a long command is shown on several dialog lines */
@@ -37,10 +35,12 @@ void ui_actions_init(ui_t *ui)
 #ifndef OPSDECK_READONLY
     ui->engine = action_engine_new(ui->app, &ui->audit, ui->opts->read_only, on_engine_changed, ui);
 #endif
+    ui_runbooks_init(ui);
 }
 
 void ui_actions_free(ui_t *ui)
 {
+    ui_runbooks_free(ui);
 #ifndef OPSDECK_READONLY
     action_engine_free(ui->engine); /* audits an action cut off by quitting */
     ui->engine = NULL;
@@ -60,28 +60,20 @@ bool ui_action_busy(const ui_t *ui)
 }
 
 /* The target named, else the one the panel has selected: "" when none. */
-static void pick_target(ui_t *ui, const char *action, const char *arg, char *out, size_t size)
+static void pick_target(ui_t *ui, const builtin_action *a, const char *arg, char *out, size_t size)
 {
     out[0] = '\0';
     if (arg && *arg) {
         snprintf(out, size, "%s", arg);
-    } else if (!strcmp(action, "restart")) {
+    } else if (a->target == ACTION_TARGET_CONTAINER) {
         if (ui->panel == PANEL_CONTAINERS)
             snprintf(out, size, "%s", ui_containers_selected(ui));
-    } else if (!strcmp(action, "cancel") || !strcmp(action, "terminate")) {
+    } else if (a->target == ACTION_TARGET_BACKEND) {
         int pid = ui->panel == PANEL_POSTGRES ? ui_postgres_selected_pid(ui) : 0;
         if (pid)
             snprintf(out, size, "%d", pid);
     }
 }
-
-#ifndef OPSDECK_READONLY
-static bool needs_target(const char *action)
-{
-    return !strcmp(action, "restart") || !strcmp(action, "cancel") || !strcmp(action, "terminate");
-}
-
-#endif
 
 /* Read-only: nothing is described further, nothing runs; a denied line. */
 static void deny(ui_t *ui, const char *action, const char *target)
@@ -102,26 +94,10 @@ static void deny(ui_t *ui, const char *action, const char *target)
 }
 
 #ifndef OPSDECK_READONLY
-static action_plan *make_plan(ui_t *ui, const char *action, const char *target, char *err,
+static action_plan *make_plan(ui_t *ui, const builtin_action *a, const char *target, char *err,
                               size_t errsize)
 {
-    app_t *app = ui->app;
-    size_t host = ui_host_index(ui);
-    if (!strcmp(action, "restart"))
-        return restart_plan(app, host, target, err, errsize);
-    if (!strcmp(action, "flush"))
-        return flush_plan(app, host, err, errsize);
-    if (!strcmp(action, "kill-idle"))
-        return pg_kill_idle_plan(app, host, err, errsize);
-    char *end;
-    long pid = strtol(target, &end, 10);
-    if (*target == '\0' || *end != '\0' || pid <= 0 || pid > 0x7fffffff) {
-        snprintf(err, errsize, ":%s needs a backend pid, not '%.40s'", action, target);
-        return NULL;
-    }
-    if (!strcmp(action, "cancel"))
-        return pg_cancel_plan(app, host, (int)pid, err, errsize);
-    return pg_terminate_plan(app, host, (int)pid, err, errsize);
+    return a->plan(ui->app, ui_host_index(ui), target, err, errsize);
 }
 
 static void on_answer(ui_t *ui, bool accepted, const char *how, void *arg)
@@ -189,8 +165,13 @@ void ui_action_request(ui_t *ui, const char *action, const char *arg)
         ui_say(ui, true, "%s: no host selected", action);
         return;
     }
+    const builtin_action *a = builtin_action_find(action);
+    if (!a) {
+        ui_say(ui, true, "%s: not a built-in action", action);
+        return;
+    }
     char target[160];
-    pick_target(ui, action, arg, target, sizeof(target));
+    pick_target(ui, a, arg, target, sizeof(target));
     if (ui->opts->read_only) {
         deny(ui, action, target[0] ? target : h->config->name);
         return;
@@ -198,11 +179,12 @@ void ui_action_request(ui_t *ui, const char *action, const char *arg)
 #ifdef OPSDECK_READONLY
     deny(ui, action, target[0] ? target : h->config->name); /* never reached: always read-only */
 #else
-    if (needs_target(action) && !target[0]) {
+    if (a->target != ACTION_TARGET_HOST && !target[0]) {
+        bool backend = a->target == ACTION_TARGET_BACKEND;
         ui_say(ui, true, "%s: select a %s first, or name one (:%s %s)", action,
-               strcmp(action, "restart") ? "backend on the postgres panel (4)"
-                                         : "container on the containers panel (2)",
-               action, strcmp(action, "restart") ? "PID" : "CONTAINER");
+               backend ? "backend on the postgres panel (4)"
+                       : "container on the containers panel (2)",
+               action, backend ? "PID" : "CONTAINER");
         return;
     }
     if (ui->audit.fd < 0) {
@@ -212,7 +194,7 @@ void ui_action_request(ui_t *ui, const char *action, const char *arg)
         return;
     }
     char err[512] = "";
-    action_plan *plan = make_plan(ui, action, target, err, sizeof(err));
+    action_plan *plan = make_plan(ui, a, target, err, sizeof(err));
     if (!plan) {
         ui_say(ui, true, "%s", err);
         return;

@@ -2,8 +2,10 @@
  * the signals are watched on the app's loop, and on every way out the
  * terminal is given back as it was. See include/opsdeck/ui/console.h.
  *
- * Signals (SIGWINCH, SIGINT, SIGTERM, SIGHUP) reach the loop through a
- * self-pipe: the handler only writes the signal number. */
+ * Signals (SIGWINCH, SIGINT, SIGTERM, SIGHUP, SIGTSTP) reach the loop
+ * through a self-pipe: the handler only writes the signal number. SIGTSTP
+ * (Ctrl-Z) is ours rather than curses's so that bracketed paste (paste.h)
+ * is turned off while the shell has the terminal. */
 #include "opsdeck/ui/console.h"
 
 #include <errno.h>
@@ -16,13 +18,14 @@
 #include <unistd.h>
 
 #include "opsdeck/ui/dialog.h"
+#include "opsdeck/ui/paste.h"
 #include "opsdeck/ui/ui.h"
 
 #define EXIT_THEME  78
 #define CLOCK_MS    1000
 #define ESCDELAY_MS 25
 
-static const int watched_signals[] = {SIGWINCH, SIGINT, SIGTERM, SIGHUP};
+static const int watched_signals[] = {SIGWINCH, SIGINT, SIGTERM, SIGHUP, SIGTSTP};
 #define NSIGNALS ((int)(sizeof(watched_signals) / sizeof(*watched_signals)))
 
 typedef struct console {
@@ -51,6 +54,7 @@ static void restore_terminal_at_exit(void)
 {
     if (active_screen) {
         endwin();
+        paste_mode_off();
         active_screen = NULL;
     }
 }
@@ -94,6 +98,24 @@ static void resize(ui_t *ui)
     ui_draw(ui);
 }
 
+/* Ctrl-Z: the terminal back as the shell expects it, stop, and on `fg`
+ * everything as it was. The handler is put back to default only for the
+ * moment of raising the stop. */
+static void suspend(console *c)
+{
+    endwin();
+    paste_mode_off();
+    int i = 0;
+    while (watched_signals[i] != SIGTSTP)
+        i++;
+    struct sigaction ours;
+    sigaction(SIGTSTP, &c->old[i], &ours);
+    raise(SIGTSTP); /* stopped here until SIGCONT */
+    sigaction(SIGTSTP, &ours, NULL);
+    paste_mode_on();
+    resize(&c->ui);
+}
+
 static void on_signal_pipe(loop_t *loop, int fd, int revents, void *arg)
 {
     (void)loop;
@@ -101,16 +123,20 @@ static void on_signal_pipe(loop_t *loop, int fd, int revents, void *arg)
     console *c = arg;
     unsigned char sigs[64];
     ssize_t n;
-    bool winch = false;
+    bool winch = false, stop = false;
     while ((n = read(fd, sigs, sizeof(sigs))) > 0) {
         for (ssize_t i = 0; i < n; i++) {
             if (sigs[i] == SIGWINCH)
                 winch = true;
+            else if (sigs[i] == SIGTSTP)
+                stop = true;
             else
                 ui_quit(&c->ui);
         }
     }
-    if (winch && !c->ui.quit)
+    if (stop && !c->ui.quit)
+        suspend(c);
+    else if (winch && !c->ui.quit)
         resize(&c->ui);
 }
 
@@ -147,6 +173,7 @@ static void on_clock(loop_t *loop, void *arg)
 static void on_changed(app_t *app, void *arg)
 {
     (void)app;
+    ui_runbooks_poll(arg); /* a host up again: a run left unfinished is re-attached */
     ui_mark_dirty(arg);
 }
 
@@ -197,6 +224,7 @@ static int start_curses(console *c, const theme *t)
         use_default_colors();
     }
     ui_apply_theme(&c->ui, t);
+    paste_mode_on();
     return 0;
 }
 
@@ -205,6 +233,7 @@ static void stop_curses(console *c)
     if (!c->screen)
         return;
     endwin();
+    paste_mode_off();
     delscreen(c->screen);
     c->screen = NULL;
     active_screen = NULL;

@@ -3,6 +3,22 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+static int64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Drops what was typed before the question could be read: the keys curses
+ * holds and those still queued at the terminal. (ERR without a screen, as
+ * in the unit tests: nothing to drop there.) */
+static void discard_type_ahead(void)
+{
+    flushinp();
+}
 
 dialog *dialog_push(ui_t *ui, const dialog_ops *ops, const char *title)
 {
@@ -16,6 +32,8 @@ dialog *dialog_push(ui_t *ui, const dialog_ops *ops, const char *title)
     while (*tail)
         tail = &(*tail)->next;
     *tail = d;
+    if (ops->guarded)
+        discard_type_ahead();
     ui_mark_dirty(ui);
     return d;
 }
@@ -24,6 +42,8 @@ static void pop(ui_t *ui)
 {
     dialog *d = ui->dialogs;
     ui->dialogs = d->next;
+    if (d->guard_timer)
+        loop_timer_cancel(ui->app->loop, d->guard_timer);
     line_wipe(&d->answer);
     free(d->policy);
     free(d);
@@ -34,9 +54,45 @@ bool dialog_active(const ui_t *ui)
     return ui->dialogs != NULL;
 }
 
+bool dialog_ready(const dialog *d)
+{
+    if (!d->ops->guarded)
+        return true;
+    return d->shown_ms && monotonic_ms() - d->shown_ms >= DIALOG_GUARD_MS;
+}
+
+bool dialog_takes_keys(const ui_t *ui)
+{
+    const dialog *d = ui->dialogs;
+    return d && !(d->ops->guarded && (ui->pasting || !dialog_ready(d)));
+}
+
+static void on_guard_over(loop_t *loop, void *arg)
+{
+    (void)loop;
+    ui_t *ui = arg;
+    if (ui->dialogs)
+        ui->dialogs->guard_timer = 0; /* the timer belongs to the shown one */
+    ui_mark_dirty(ui);                /* the prompt appears */
+}
+
+/* The first time a dialog is on screen: from now on keys may answer it
+ * (after the guard); anything typed before is dropped once more, since a
+ * queued dialog may only now come to the front. */
+static void first_shown(ui_t *ui, dialog *d)
+{
+    d->shown_ms = monotonic_ms();
+    if (!d->ops->guarded)
+        return;
+    discard_type_ahead();
+    d->guard_timer = loop_timer_add(ui->app->loop, DIALOG_GUARD_MS + 10, on_guard_over, ui);
+}
+
 void dialog_draw(ui_t *ui, ui_rect screen)
 {
     dialog *d = ui->dialogs;
+    if (!d->shown_ms)
+        first_shown(ui, d);
     int widest = d->ops == &dialog_confirm_ops ? 110 : 76; /* commands can be long */
     int w = screen.w - 4 < widest ? screen.w - 4 : widest;
     int h = (d->height ? d->height : d->ops->height) + 2;
@@ -53,6 +109,8 @@ void dialog_key(ui_t *ui, int key, bool is_code)
     if (k == 0)
         return;
     dialog *d = ui->dialogs;
+    if (!dialog_takes_keys(ui))
+        return; /* typed before it could be read, or pasted */
     if (d->ops->key(ui, d, k))
         pop(ui);
 }

@@ -18,7 +18,9 @@ static void draw(ui_t *ui, dialog *d, ui_rect in)
     y = last + 1;
     int x = in.x + ui_put(y, in.x, in.w, a, "on ");
     x += ui_put_remote(y, x, in.x + in.w - x, ui_env_attr(ui, d->env, true), d->env);
-    if (d->mode == CONFIRM_TYPED) {
+    if (!dialog_ready(d)) {
+        ui_put(y, x, in.x + in.w - x, ui->attr[THEME_DIM] | a, ": read it first...");
+    } else if (d->mode == CONFIRM_TYPED) {
         x += ui_put(y, x, in.x + in.w - x, a, ": type its name, then Enter: ");
         x += ui_put_remote(y, x, in.x + in.w - x - 1, a | A_BOLD, d->answer.text);
         ui_put(y, x, 1, A_REVERSE, " ");
@@ -58,7 +60,8 @@ static void refuse(ui_t *ui, dialog *d)
     d->done(ui, false, "cancelled", d->arg);
 }
 
-const dialog_ops dialog_confirm_ops = {.draw = draw, .key = key, .refuse = refuse, .height = 11};
+const dialog_ops dialog_confirm_ops = {
+    .draw = draw, .key = key, .refuse = refuse, .height = 11, .guarded = true};
 
 void dialog_confirm_open(ui_t *ui, const char *title, const char *const *lines, size_t nlines,
                          const char *env, confirm_mode mode, dialog_confirm_fn done, void *arg)

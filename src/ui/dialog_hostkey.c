@@ -14,6 +14,10 @@ static void draw(ui_t *ui, dialog *d, ui_rect in)
     for (size_t i = 0; i < d->ntext && y < in.y + in.h; i++)
         ui_put(y++, in.x, in.w, i == 0 ? a | A_BOLD : a, d->text[i]);
     y++;
+    if (!dialog_ready(d)) {
+        ui_put(y, in.x, in.w, ui->attr[THEME_DIM] | a, "Compare the fingerprint first...");
+        return;
+    }
     int x = in.x + ui_put(y, in.x, in.w, a, "Trust it and add it to known_hosts? Type yes: ");
     x += ui_put_remote(y, x, in.x + in.w - x - 1, a | A_BOLD, d->answer.text);
     ui_put(y, x, 1, A_REVERSE, " ");
@@ -46,7 +50,8 @@ static void refuse(ui_t *ui, dialog *d)
     answer(ui, d, false);
 }
 
-const dialog_ops dialog_hostkey_ops = {.draw = draw, .key = key, .refuse = refuse, .height = 8};
+const dialog_ops dialog_hostkey_ops = {
+    .draw = draw, .key = key, .refuse = refuse, .height = 8, .guarded = true};
 
 void dialog_hostkey_open(ui_t *ui, size_t host, const char *keytype, const char *fingerprint)
 {
@@ -58,9 +63,14 @@ void dialog_hostkey_open(ui_t *ui, size_t host, const char *keytype, const char 
     const host_config *hc = ui->app->hosts[host].model->config;
     char line[256], clean[256];
     d->host = host;
-    snprintf(line, sizeof(line), "%s (%s:%d) is not in %s", hc->name,
-             hc->ssh_host ? hc->ssh_host : "?", hc->ssh_port,
-             hc->known_hosts ? hc->known_hosts : "known_hosts");
+    const char *jump = transport_asking_for(ui->app->hosts[host].transport);
+    if (jump) /* the key is the jump host's, not the host's own */
+        snprintf(line, sizeof(line), "%s's jump host %s is not in %s", hc->name, jump,
+                 hc->known_hosts ? hc->known_hosts : "known_hosts");
+    else
+        snprintf(line, sizeof(line), "%s (%s:%d) is not in %s", hc->name,
+                 hc->ssh_host ? hc->ssh_host : "?", hc->ssh_port,
+                 hc->known_hosts ? hc->known_hosts : "known_hosts");
     sanitize_text(line, strlen(line), d->text[0], sizeof(d->text[0]), SANITIZE_ONE_LINE);
     sanitize_text(keytype, strlen(keytype), clean, sizeof(clean), SANITIZE_ONE_LINE);
     snprintf(d->text[1], sizeof(d->text[1]), "key type:    %.200s", clean);

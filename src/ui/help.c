@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "opsdeck/action_table.h"
 #include "opsdeck/ui/pager.h"
 #include "opsdeck/ui/ui.h"
 
@@ -17,11 +18,11 @@ static const char *const global_help[] = {
     "1..8  :panel NAME   overview containers signals postgres redis alerts runbooks audit",
     "/                   filter the current table (Enter keeps it, Esc clears)",
     "Esc                 clear the filter",
-    "r  :restart [NAME]  restart the selected (containers panel) or named container",
-    "c  :cancel [PID]    cancel the selected (postgres panel) or named backend's query",
-    "t  :terminate [PID] terminate the selected (postgres panel) or named backend",
-    "K  :kill-idle       terminate every session idle in a transaction past idle_txn",
-    "F  :flush           FLUSHDB of this host's Redis database",
+    NULL, /* here: the actions, from action_table.h */
+    "R  :reconnect       reconnect this host now (also after a refused login)",
+    "KEY  :run NAME      start runbook NAME on this host (KEY: its key: in panel 7)",
+    "                    its checks run by themselves; the plan is confirmed once before",
+    "                    its first act; Esc leaves the run view, the run goes on",
     "Every action shows what runs where and asks as the environment says: y, or",
     "its name typed then Enter. Read-only (-r) refuses them all, in the audit log.",
     NULL,
@@ -50,10 +51,19 @@ void ui_open_help(ui_t *ui)
     }
     append(text, sizeof(text), &len, "");
     append(text, sizeof(text), &len, "Everywhere:");
-    for (const char *const *l = global_help; *l; l++) {
+    size_t n = sizeof(global_help) / sizeof(global_help[0]);
+    for (size_t i = 0; i + 1 < n; i++) {
         char line[160];
-        snprintf(line, sizeof(line), "  %s", *l);
-        append(text, sizeof(text), &len, line);
+        if (global_help[i]) {
+            snprintf(line, sizeof(line), "  %s", global_help[i]);
+            append(text, sizeof(text), &len, line);
+            continue;
+        }
+        for (size_t a = 0; a < builtin_actions_count; a++) {
+            const builtin_action *act = &builtin_actions[a];
+            snprintf(line, sizeof(line), "  %c  %-16s %s", act->key, act->usage, act->help);
+            append(text, sizeof(text), &len, line);
+        }
     }
     if (ui->opts->read_only) {
         append(text, sizeof(text), &len, "");

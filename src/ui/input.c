@@ -2,9 +2,11 @@
  * the pager, the global keys, and last the current panel. */
 #include <string.h>
 
+#include "opsdeck/action_table.h"
 #include "opsdeck/ui/command.h"
 #include "opsdeck/ui/dialog.h"
 #include "opsdeck/ui/pager.h"
+#include "opsdeck/ui/paste.h"
 #include "opsdeck/ui/ui.h"
 
 #define KEY_ESC 27
@@ -72,6 +74,12 @@ static void run_command(ui_t *ui, const char *line)
     case CMD_HELP:
         ui_open_help(ui);
         break;
+    case CMD_RECONNECT:
+        ui_reconnect(ui);
+        break;
+    case CMD_RUN:
+        ui_runbook_request(ui, c.arg);
+        break;
     case CMD_INVALID:
         ui_say(ui, true, "%s", c.message);
         break;
@@ -113,25 +121,22 @@ static bool global_key(ui_t *ui, int key, bool is_code)
         }
         return false;
     }
+    /* the actions (action_table.h): on the selected row of their panel
+     * (r: containers, c t: postgres) or on the host (K, F); the action path
+     * decides what may happen */
+    const builtin_action *a = builtin_action_for_key(key);
+    if (a) {
+        if (a->panel && strcmp(ui_panel_names[ui->panel], a->panel))
+            return false;
+        ui_action_request(ui, a->name, NULL);
+        return true;
+    }
     switch (key) {
     case 'q':
         ui_request_quit(ui);
         return true;
-    /* the actions: on the selected row (r: containers, c t: postgres) or
-     * on the host (K, F); the action path decides what may happen */
-    case 'r':
-    case 'c':
-    case 't':
-        if ((key == 'r' && ui->panel != PANEL_CONTAINERS) ||
-            (key != 'r' && ui->panel != PANEL_POSTGRES))
-            return false;
-        ui_action_request(ui, key == 'r' ? "restart" : key == 'c' ? "cancel" : "terminate", NULL);
-        return true;
-    case 'K':
-        ui_action_request(ui, "kill-idle", NULL);
-        return true;
-    case 'F':
-        ui_action_request(ui, "flush", NULL);
+    case 'R':
+        ui_reconnect(ui);
         return true;
     case '?':
         ui_open_help(ui);
@@ -163,12 +168,14 @@ static bool global_key(ui_t *ui, int key, bool is_code)
             ui_show_panel(ui, key - '1');
             return true;
         }
-        return false;
+        return ui_runbook_key(ui, key);
     }
 }
 
 void ui_key(ui_t *ui, int key, bool is_code)
 {
+    if (paste_filter(ui, key, is_code))
+        return;
     if (dialog_active(ui)) {
         dialog_key(ui, key, is_code);
         return;
@@ -179,6 +186,8 @@ void ui_key(ui_t *ui, int key, bool is_code)
     }
     ui->status[0] = '\0'; /* a message lasts until the next key */
     if (ui_action_view_key(ui, key, is_code))
+        return;
+    if (ui_runbook_view_key(ui, key, is_code))
         return;
     if (ui->pager && pager_key(ui, key, is_code))
         return;

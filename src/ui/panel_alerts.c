@@ -288,3 +288,15 @@ const panel panel_alerts = {
     .help = help,
     .filterable = true,
 };
+
+void ui_alerts_select(ui_t *ui, const char *host, const char *name, const char *starts_at,
+                      bool suppressed)
+{
+    alerts_panel *st = ui->panel_state[PANEL_ALERTS];
+    if (!st)
+        return;
+    snprintf(st->selected_name, sizeof(st->selected_name), "%s", name);
+    snprintf(st->selected_host, sizeof(st->selected_host), "%s", host);
+    snprintf(st->selected_start, sizeof(st->selected_start), "%s", starts_at);
+    st->show_suppressed |= suppressed;
+}

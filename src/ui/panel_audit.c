@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "opsdeck/audit_changes.h"
 #include "opsdeck/audit_runs.h"
 #include "opsdeck/ui/pager.h"
 #include "opsdeck/ui/table.h"
@@ -158,18 +159,6 @@ static const char *field(json_t *o, const char *key)
     return s ? s : "";
 }
 
-/* "exit 0, verified: ..." or what the phase says */
-static void result_text(json_t *o, char *buf, size_t size)
-{
-    json_t *exit_status = json_object_get(o, "exit_status");
-    const char *verify = field(o, "verify");
-    if (json_is_integer(exit_status))
-        snprintf(buf, size, "exit %lld%s%s", (long long)json_integer_value(exit_status),
-                 verify[0] ? "; " : "", verify);
-    else
-        snprintf(buf, size, "%s", verify);
-}
-
 static theme_role phase_role(const char *phase, json_t *o)
 {
     if (!strcmp(phase, "denied") || !strcmp(phase, "cancelled"))
@@ -246,7 +235,7 @@ static void draw_row(ui_t *ui, const char *text, int y, const int *w, bool selec
                          "the host",
                          field(o, "phase"));
             else
-                result_text(o, cell, sizeof(cell));
+                audit_result_text(o, cell, sizeof(cell));
             break;
         }
         ui_put_remote(y, x, w[c], a, cell);

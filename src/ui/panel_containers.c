@@ -282,3 +282,10 @@ const panel panel_containers = {
     .help = help,
     .filterable = true,
 };
+
+void ui_containers_select(ui_t *ui, const char *name)
+{
+    containers_panel *st = ui->panel_state[PANEL_CONTAINERS];
+    if (st)
+        snprintf(st->selected_name, sizeof(st->selected_name), "%s", name);
+}

@@ -307,3 +307,10 @@ const panel panel_postgres = {
     .help = help,
     .filterable = true,
 };
+
+void ui_postgres_select_pid(ui_t *ui, int pid)
+{
+    postgres_panel *st = ui->panel_state[PANEL_POSTGRES];
+    if (st)
+        st->selected_pid = pid;
+}

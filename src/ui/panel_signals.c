@@ -9,6 +9,7 @@
 #include "opsdeck/signals/levels.h"
 #include "opsdeck/ui/pager.h"
 #include "opsdeck/ui/text.h"
+#include "opsdeck/ui/signal_format.h"
 #include "opsdeck/ui/ui.h"
 
 #define LABEL_W 12
@@ -21,53 +22,6 @@ static const char *const help[] = {
     "(thresholds: p95_warn p95_crit error_warn error_crit cpu_warn ... in opsdeck.conf)",
     NULL,
 };
-
-/* A value in the unit the row shows. */
-static const char *fmt_signal(signal_id id, double v, char *buf, size_t size)
-{
-    if (!signal_known(v))
-        snprintf(buf, size, "-");
-    else if (id == SIGNAL_RPS)
-        snprintf(buf, size, "%.1f/s", v);
-    else if (id == SIGNAL_ERRORS)
-        snprintf(buf, size, "%.2f%%", v * 100);
-    else if (id == SIGNAL_P95)
-        snprintf(buf, size, v < 1 ? "%.0f ms" : "%.2f s", v < 1 ? v * 1000 : v);
-    else
-        snprintf(buf, size, "%.1f%%", v);
-    return buf;
-}
-
-static const history *signal_history(const golden_sample *g, signal_id id)
-{
-    switch (id) {
-    case SIGNAL_RPS:
-        return &g->rps_hist;
-    case SIGNAL_ERRORS:
-        return &g->error_hist;
-    case SIGNAL_P95:
-        return &g->p95_hist;
-    case SIGNAL_CPU:
-        return &g->cpu_hist;
-    default:
-        return &g->mem_hist;
-    }
-}
-
-/* The smallest full scale of each sparkline: a quiet signal stays low. */
-static double floor_max(const thresholds *t, signal_id id)
-{
-    switch (id) {
-    case SIGNAL_RPS:
-        return 1;
-    case SIGNAL_ERRORS:
-        return t->error_crit;
-    case SIGNAL_P95:
-        return t->p95_crit_s;
-    default:
-        return 100;
-    }
-}
 
 static const char *const signal_label[SIGNAL_COUNT] = {
     [SIGNAL_RPS] = "traffic", [SIGNAL_ERRORS] = "errors", [SIGNAL_P95] = "latency p95",
@@ -82,16 +36,16 @@ static void draw_signal(ui_t *ui, const host_model *h, signal_id id, int y, int 
     double wc[2];
     bool has_limits = signal_thresholds(t, id, &wc[0], &wc[1]);
     if (has_limits)
-        snprintf(limits, sizeof(limits), "%s / %s", fmt_signal(id, wc[0], a, sizeof(a)),
-                 fmt_signal(id, wc[1], b, sizeof(b)));
-    fmt_signal(id, golden_value(g, id), value, sizeof(value));
+        snprintf(limits, sizeof(limits), "%s / %s", ui_fmt_signal(id, wc[0], a, sizeof(a)),
+                 ui_fmt_signal(id, wc[1], b, sizeof(b)));
+    ui_fmt_signal(id, golden_value(g, id), value, sizeof(value));
     theme_role role = stale ? THEME_STALE : ui_level_role(golden_level(g, t, id), THEME_OK);
     ui_fill(y, 0, w, ui->attr[THEME_NORMAL]);
     ui_put(y, 1, LABEL_W, ui->attr[THEME_NORMAL], signal_label[id]);
     ui_put_right(y, 1 + LABEL_W, VALUE_W, ui->attr[role], value);
     ui_put(y, 2 + LABEL_W + VALUE_W + 1, LIMIT_W, ui->attr[THEME_DIM], limits);
     int x = 2 + LABEL_W + VALUE_W + 1 + LIMIT_W + 1;
-    ui_sparkline(ui, y, x, w - x - 1, signal_history(g, id), floor_max(t, id),
+    ui_sparkline(ui, y, x, w - x - 1, golden_history(g, id), ui_signal_floor_max(t, id),
                  has_limits ? wc : NULL);
 }
 
@@ -128,8 +82,8 @@ static void draw_details(ui_t *ui, const host_model *h, int y, int w)
 {
     const golden_sample *g = &h->golden;
     char line[256], p50[24], p99[24], disk[24];
-    fmt_signal(SIGNAL_P95, g->latency_p50_s, p50, sizeof(p50));
-    fmt_signal(SIGNAL_P95, g->latency_p99_s, p99, sizeof(p99));
+    ui_fmt_signal(SIGNAL_P95, g->latency_p50_s, p50, sizeof(p50));
+    ui_fmt_signal(SIGNAL_P95, g->latency_p99_s, p99, sizeof(p99));
     fmt_percent(signal_known(g->disk_free_percent) ? g->disk_free_percent : -1, disk, sizeof(disk));
     snprintf(line, sizeof(line), "latency p50 %s  p99 %s    disk free %s", p50, p99, disk);
     ui_put(y, 1 + LABEL_W, w - 2 - LABEL_W, ui->attr[THEME_DIM], line);

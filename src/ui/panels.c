@@ -15,7 +15,7 @@ const panel *const ui_panels[PANEL_COUNT] = {
     [PANEL_OVERVIEW] = &panel_overview, [PANEL_CONTAINERS] = &panel_containers,
     [PANEL_SIGNALS] = &panel_signals,   [PANEL_POSTGRES] = &panel_postgres,
     [PANEL_REDIS] = &panel_redis,       [PANEL_ALERTS] = &panel_alerts,
-    [PANEL_AUDIT] = &panel_audit,
+    [PANEL_RUNBOOKS] = &panel_runbooks, [PANEL_AUDIT] = &panel_audit,
 };
 
 int ui_panel_from_name(const char *name)

@@ -55,6 +55,13 @@ void ui_draw_header(ui_t *ui)
         ui_put(0, right, 11, ui->attr[THEME_READONLY], " READ-ONLY ");
         right -= 1;
     }
+    char run[160];
+    if (ui_runbook_header(ui, run, sizeof(run))[0]) { /* a run goes on, even out of view */
+        int w = (int)strlen(run) + 2 < right / 2 ? (int)strlen(run) + 2 : right / 2;
+        right -= w;
+        ui_put(0, right, w, ui->attr[THEME_WARN] | A_BOLD | A_REVERSE, run);
+        right -= 1;
+    }
     int x = ui_put(0, 0, right, head | A_BOLD, " opsdeck ");
     for (size_t e = 0; e < ui->nenvs && x < right; e++) {
         bool active = e == ui->env;
@@ -168,6 +175,8 @@ void ui_draw(ui_t *ui)
     ui_rect area = {2, 0, LINES - 3, COLS};
     if (ui->pager) {
         pager_draw(ui, area);
+    } else if (ui_runbook_view_active(ui)) {
+        ui_runbook_view_draw(ui, area);
     } else {
         const panel *p = ui_panels[ui->panel];
         p->draw(ui, ui->panel_state[ui->panel], area);

@@ -32,17 +32,30 @@ static bool env_has_hosts(const ui_t *ui, const char *name)
     return false;
 }
 
-/* The environments that have hosts, in the config's order, then any
- * environment a host names without an [env] section. */
-static void collect_envs(ui_t *ui)
+/* The environments that have hosts, production first (env_is_production:
+ * it is never out of sight), each group in the config's order, then any
+ * environment a host names without an [env] section. Returns the one the
+ * console starts on without -e: the config's first, as before. */
+static const char *collect_envs(ui_t *ui)
 {
     const opsdeck_config *cfg = ui->app->config;
-    for (size_t i = 0; cfg && i < cfg->nenvs; i++)
-        if (env_has_hosts(ui, cfg->envs[i].name))
-            add_env(ui, cfg->envs[i].name);
     const fleet_model *m = &ui->app->model;
-    for (size_t i = 0; i < m->nhosts; i++)
-        add_env(ui, m->hosts[i].config->env);
+    const char *first = NULL;
+    for (int production = 1; production >= 0; production--) {
+        for (size_t i = 0; cfg && i < cfg->nenvs; i++) {
+            const char *name = cfg->envs[i].name;
+            if (cfg->envs[i].production != production || !env_has_hosts(ui, name))
+                continue;
+            add_env(ui, name);
+        }
+        for (size_t i = 0; i < m->nhosts; i++)
+            if (env_is_production(cfg, m->hosts[i].config->env) == production)
+                add_env(ui, m->hosts[i].config->env);
+    }
+    for (size_t i = 0; cfg && i < cfg->nenvs && !first; i++)
+        if (env_has_hosts(ui, cfg->envs[i].name))
+            first = cfg->envs[i].name;
+    return first ? first : m->nhosts ? m->hosts[0].config->env : NULL;
 }
 
 static size_t first_host_of(const ui_t *ui, size_t env)
@@ -62,11 +75,13 @@ void ui_state_init(ui_t *ui, app_t *app, const console_options *opts)
     ui->audit.fd = -1; /* until ui_actions_init opens it: never stdin */
     /* block characters (sparklines) only where the terminal can show them */
     ui->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
-    collect_envs(ui);
+    const char *start = collect_envs(ui);
     for (size_t e = 0; e < ui->nenvs; e++)
         ui->env_host[e] = first_host_of(ui, e);
     if (opts->start_env)
         ui_select_env(ui, opts->start_env);
+    else if (start)
+        ui_select_env(ui, start);
     for (int p = 0; p < PANEL_COUNT; p++) {
         line_clear(&ui->filter[p]);
         if (ui_panels[p] && ui_panels[p]->create)
@@ -95,13 +110,7 @@ const char *ui_env_name(const ui_t *ui)
 
 bool ui_env_is_production(const ui_t *ui, const char *env)
 {
-    if (strncasecmp(env, "prod", 4) == 0)
-        return true;
-    const opsdeck_config *cfg = ui->app->config;
-    for (size_t i = 0; cfg && i < cfg->nenvs; i++)
-        if (strcmp(cfg->envs[i].name, env) == 0)
-            return cfg->envs[i].confirm == CONFIRM_TYPED;
-    return false;
+    return env_is_production(ui->app->config, env);
 }
 
 bool ui_host_in_env(const ui_t *ui, size_t host)

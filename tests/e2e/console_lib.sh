@@ -38,6 +38,9 @@ header_has() { line 1 | grep -qF -- "$1"; }
 hostline_has() { line 2 | grep -qF -- "$1"; }
 status_has() { screen | grep -v '^$' | tail -n 1 | grep -qF -- "$1"; }
 pane_width_is() { [ "$("${TMUX_CMD[@]}" display -p -t con '#{pane_width}')" = "$1" ]; }
+# a confirmation takes keys only once its prompt is drawn (the type-ahead
+# guard, DIALOG_GUARD_MS): wait for it before answering
+prompt_up() { shows "y to go ahead" || shows "type its name" || shows "Type yes"; }
 # a : command, typed as a person would
 cmd() {
     keys ":"

@@ -62,7 +62,7 @@ else
     fail "kill_idle_refusal_audited" "$(last_audit | head -c 300)"
 fi
 keys K
-expect "kill_idle_dialog_again" 10 shows "kill-idle?"
+expect "kill_idle_dialog_again" 10 eval 'shows "kill-idle?" && shows "type its name"'
 keys -l "production"
 keys Enter
 expect "kill_idle_done" 30 eval 'action_done && shows "kill-idle done and verified"'
@@ -101,7 +101,7 @@ keys /
 keys -l "grupo_gad_api"
 keys Enter
 keys r
-expect "restart_dialog" 10 eval "shows 'restart?' && shows \"restart 'grupo_gad_api'\""
+expect "restart_dialog" 10 eval "shows 'restart?' && shows \"restart 'grupo_gad_api'\" && shows 'y to go ahead'"
 keys y
 expect "restart_verified_healthy" 120 eval 'action_done && shows "restart done and verified: running, healthy"'
 started1=$($SBX_STAGING_DOCKER inspect -f '{{.State.StartedAt}} {{.State.Health.Status}}' grupo_gad_api)
@@ -121,7 +121,7 @@ keys /
 keys -l "sbx-slow"
 keys Enter
 keys c
-expect "cancel_dialog" 10 shows "SELECT pg_cancel_backend($slow)"
+expect "cancel_dialog" 10 eval "shows 'SELECT pg_cancel_backend($slow)' && shows 'y to go ahead'"
 keys y
 expect "cancel_verified" 30 eval "action_done && shows 'cancel done and verified: pid $slow'"
 if [ "$(psql_on STAGING "SELECT count(*) FROM pg_stat_activity WHERE pid = $slow AND state = 'active'")" = 0 ]; then

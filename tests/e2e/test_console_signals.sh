@@ -51,7 +51,7 @@ if errors_red; then :; else
 fi
 
 keys 1
-expect "overview_shows_signals" 10 eval 'shows "REQ/S" && screen | grep -E "^ +$SBX_PRODUCTION_NAME " | grep -qE " [0-9]+\.[0-9] +[0-9]+\.[0-9]{2} +[0-9]+ms"'
+expect "overview_shows_signals" 10 eval 'shows "REQ/S" && screen | grep -E "^ +$SBX_PRODUCTION_NAME " | grep -qE "[0-9]+\.[0-9]/s.* [0-9]+\.[0-9]{2}%.* [0-9]+ ms"'
 
 # the alert, from Prometheus through Alertmanager into the header and panel 6
 expect "alert_counted_in_header" 90 eval 'line 1 | grep -qE "\[production\] +[0-9]+C"'

@@ -22,6 +22,8 @@ FP=$(ssh-keygen -lf "$SBX_STAGING_HOSTKEY" | awk '{print $2}')
 start "" "-e staging"
 expect "hostkey_dialog_shown" 20 shows "Unknown host key"
 expect "hostkey_fingerprint_shown" 5 shows "$FP"
+# the question takes keys only once its prompt is up (the type-ahead guard)
+expect "hostkey_prompt_after_guard" 5 shows "Type yes"
 keys -l "y"
 keys Enter
 expect "hostkey_y_is_not_yes" 10 eval 'shows "host key refused"'
@@ -30,7 +32,7 @@ expect "hostkey_refused_host_down" 10 hostline_has "down"
 keys q
 
 start "" "-e staging"
-expect "hostkey_asked_again" 20 shows "$FP"
+expect "hostkey_asked_again" 20 eval 'shows "$FP" && shows "Type yes"'
 keys -l "yes"
 keys Enter
 expect "hostkey_yes_connects" 30 eval 'hostline_has " up" || hostline_has " degraded"'

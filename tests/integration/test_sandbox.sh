@@ -53,7 +53,8 @@ check_env() {
         fail env_host_names "SBX_HOSTS='$SBX_HOSTS' names $SBX_STAGING_NAME $SBX_PRODUCTION_NAME"
     fi
     if [ "$(stat -c %a "$SBX_CONF")" = 600 ] && grep -q '^\[host staging-api\]' "$SBX_CONF" &&
-        grep -q '^\[host prod-api\]' "$SBX_CONF" && grep -q '^\[runbook restart-api\]' "$SBX_CONF"; then
+        grep -q '^\[host prod-api\]' "$SBX_CONF" && grep -q "^runbooks = $SBX_DIR/runbooks\$" "$SBX_CONF" &&
+        [ -f "$SBX_DIR/runbooks/restart-api.yml" ]; then
         pass conf_written
     else
         fail conf_written "$SBX_CONF: mode $(stat -c %a "$SBX_CONF") or sections missing"
@@ -68,6 +69,25 @@ check_ssh() { # H
     # shellcheck disable=SC2046
     out=$(ssh $(sshopts "$a" "$p") -i "$SBX_KEY" "$SBX_USER@$a" 'echo ok' 2>&1)
     if [ "$out" = ok ]; then pass "ssh_ed25519_$1"; else fail "ssh_ed25519_$1" "$out"; fi
+    # The login is a plain deploy user, as in production: not root, /bin/sh
+    # (no rc files on each exec), in the group that owns the engine's socket,
+    # and root itself is refused.
+    # shellcheck disable=SC2046,SC2016
+    out=$(ssh $(sshopts "$a" "$p") -i "$SBX_KEY" "$SBX_USER@$a" \
+        'echo "$(id -un) $(id -u) $(getent passwd "$(id -un)" | cut -d: -f7) $(stat -c %G "${DOCKER_HOST#unix://}")"; id -nG' 2>&1)
+    local sock_group
+    sock_group=$(stat -c %G "$(v "SBX_${1}_DOCKER_SOCK")")
+    if [[ "$out" == "$SBX_USER "[1-9]*" /bin/sh $sock_group"$'\n'*"$sock_group"* ]] && [ "$SBX_USER" != root ]; then
+        pass "ssh_deploy_user_$1"
+    else
+        fail "ssh_deploy_user_$1" "$out"
+    fi
+    # shellcheck disable=SC2046
+    if ssh $(sshopts "$a" "$p") -i "$SBX_KEY" "root@$a" true 2>/dev/null; then
+        fail "ssh_root_refused_$1" "root logged in"
+    else
+        pass "ssh_root_refused_$1"
+    fi
 
     if ssh-keygen -y -P '' -f "$SBX_KEY_ECDSA" >/dev/null 2>&1; then
         fail "ssh_ecdsa_$1" "$SBX_KEY_ECDSA is not passphrase-protected"
@@ -268,13 +288,13 @@ check_alert() { # H
 alert_present() { [[ "$(am_alerts "$1")" == *"$2"* ]]; }
 alerts_clear() { [ -z "$(am_alerts "$1")" ]; }
 
-# --- the config's runbook runs on the host as written ---------------------------------
+# --- the sandbox's runbook command runs on the host as written -------------------------
 check_runbook() { # H
     local a p d cmd before after out
     a=$(v "SBX_${1}_ADDR")
     p=$(v "SBX_${1}_SSH_PORT")
     d=$(v "SBX_${1}_DOCKER")
-    cmd=$(awk '/^\[runbook restart-api\]/ { r = 1; next } /^\[/ { r = 0 } r && /^run = / { sub(/^run = /, ""); print }' "$SBX_CONF")
+    cmd=$(awk '/^ *run: / { sub(/^ *run: /, ""); print; exit }' "$SBX_DIR/runbooks/restart-api.yml")
     before=$($d inspect -f '{{.State.StartedAt}}' grupo_gad_api)
     # shellcheck disable=SC2046
     out=$(ssh $(sshopts "$a" "$p") -i "$SBX_KEY" "$SBX_USER@$a" "$cmd" 2>&1)

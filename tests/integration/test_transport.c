@@ -208,7 +208,9 @@ static void exec_status_stdout_stderr(void **state)
     assert_int_equal(r.streamed, 8);
     /* the user the session logged in as is the one asked for */
     exec_one(&w, "id -un", 4096, 5000, &r);
-    assert_string_equal(r.out, "root\n");
+    char want_user[80];
+    snprintf(want_user, sizeof(want_user), "%s\n", hc.ssh_user);
+    assert_string_equal(r.out, want_user);
     assert_string_equal(transport_remote_user(w.t), hc.ssh_user);
     world_end(&w);
 }

@@ -63,6 +63,18 @@ spawn() {
     echo $! >"$pidfile"
 }
 
+# start_engine DIR HOST: that host's dockerd, as up.sh starts it (and
+# engine.sh again after a stop).
+start_engine() {
+    local dir=$1 h=$2
+    spawn "$dir/$h/dockerd.spawn.pid" "$dir/$h/dockerd.log" dockerd \
+        --host "unix://$dir/$h/docker.sock" --data-root "$dir/$h/docker" \
+        --exec-root "$dir/$h/exec" --pidfile "$dir/$h/dockerd.pid" \
+        --storage-driver=vfs --iptables=false --ip-masq=false --bridge=none \
+        --group "$SBX_DOCKER_GROUP" \
+        --log-level=warn
+}
+
 # descendants PID: every process below PID, deepest first.
 descendants() {
     local c
@@ -89,4 +101,29 @@ stop_pids() {
     # shellcheck disable=SC2086
     kill -KILL $alive 2>/dev/null
     return 0
+}
+
+# The plain user opsdeck logs in as on every sandbox host, as production's
+# deploy user: /bin/sh (no rc files on each exec), no password, the docker
+# group (each host's dockerd gives its socket to that group). One user for
+# every copy of the sandbox on this machine; its keys are per copy
+# (AuthorizedKeysFile in DIR).
+SBX_DEPLOY_USER=opsdeck-deploy
+SBX_DOCKER_GROUP=docker
+
+# ensure_deploy_user: creates the user and group, or mends them; idempotent,
+# and safe when two copies start at once (useradd locks /etc/passwd; the
+# loser finds the user made).
+ensure_deploy_user() {
+    local u=$SBX_DEPLOY_USER g=$SBX_DOCKER_GROUP
+    getent group "$g" >/dev/null || groupadd -f "$g"
+    if ! id -u "$u" >/dev/null 2>&1; then
+        # '*': no password, but not "locked" ('!'), which sshd without PAM refuses
+        useradd -m -d "/home/$u" -s /bin/sh -G "$g" -p '*' -c "opsdeck sandbox deploy user" "$u" \
+            2>/dev/null || id -u "$u" >/dev/null 2>&1 || return 1
+    fi
+    [ "$(getent passwd "$u" | cut -d: -f7)" = /bin/sh ] || usermod -s /bin/sh "$u"
+    id -nG "$u" | tr ' ' '\n' | grep -qx "$g" || usermod -a -G "$g" "$u"
+    [ "$(getent shadow "$u" | cut -d: -f2)" = '*' ] || usermod -p '*' "$u"
+    [ -d "/home/$u" ] || install -d -o "$u" -g "$u" -m 0750 "/home/$u"
 }

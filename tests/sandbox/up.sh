@@ -40,7 +40,7 @@ HOSTS="staging production"
 declare -A NAME=([staging]=staging-api [production]=prod-api)
 declare -A OCTET=([staging]=10 [production]=20)
 declare -A ADDR SSH_PORT API_PORT PG_PORT REDIS_PORT PROM_PORT AM_PORT CADDY_PORT NODE_PORT DOCKER
-USER_NAME=$(id -un)
+USER_NAME=$SBX_DEPLOY_USER # the hosts' login: plain, /bin/sh, docker group
 PG_USER=grupogad_user
 PG_DB=grupogad
 PG_UID=$(id -u postgres)
@@ -88,19 +88,18 @@ BLACKHOLE_PORT=$(pick_port "$BLACKHOLE_ADDR")
 chmod 0711 "$DIR"
 mkdir -p "$DIR/keys" "$DIR/share"
 cp "$HERE/demo_api.py" "$HERE/alert_rules.yml" "$DIR/share/"
+mkdir -p "$DIR/runbooks" && cp "$HERE"/runbooks/*.yml "$DIR/runbooks/"
 for h in $HOSTS; do
     install -d -m 0711 "$DIR/$h" "$DIR/$h/data"
     mkdir -p "$DIR/$h/prometheus" "$DIR/$h/alertmanager" "$DIR/$h/data/redis" "$DIR/$h/data/www"
     install -d -o postgres -g postgres -m 0700 "$DIR/$h/data/pgsock"
 done
 
+ensure_deploy_user || die "could not create the deploy user $SBX_DEPLOY_USER"
+
 # --- engines first: they take longest ----------------------------------------
 for h in $HOSTS; do
-    spawn "$DIR/$h/dockerd.spawn.pid" "$DIR/$h/dockerd.log" dockerd \
-        --host "unix://$DIR/$h/docker.sock" --data-root "$DIR/$h/docker" \
-        --exec-root "$DIR/$h/exec" --pidfile "$DIR/$h/dockerd.pid" \
-        --storage-driver=vfs --iptables=false --ip-masq=false --bridge=none \
-        --log-level=warn
+    start_engine "$DIR" "$h"
 done
 
 # --- Postgres: one initdb, copied to each host --------------------------------
@@ -142,7 +141,7 @@ HostKey $DIR/$h/ssh_host_ed25519_key
 PidFile none
 AuthorizedKeysFile $DIR/keys/authorized_keys
 StrictModes no
-PermitRootLogin prohibit-password
+PermitRootLogin no
 PubkeyAuthentication yes
 PasswordAuthentication no
 KbdInteractiveAuthentication no
@@ -313,6 +312,7 @@ interval = 1
 audit_log = $DIR/audit.log
 slow_query = 1
 idle_txn = 5
+runbooks = $DIR/runbooks
 
 [env staging]
 confirm = yes
@@ -344,15 +344,6 @@ postgres = host=$a port=${PG_PORT[$h]} dbname=$PG_DB user=$PG_USER
 redis = $a:${REDIS_PORT[$h]}
 EOF
     done
-    cat <<EOF
-
-[runbook restart-api]
-title = Restart the API container
-key = R
-run = docker restart grupo_gad_api
-verify = health
-timeout = 60
-EOF
 } >"$CONF.tmp"
 mv "$CONF.tmp" "$CONF"
 

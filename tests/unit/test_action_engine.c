@@ -18,6 +18,7 @@
 #include "opsdeck/actions/action.h"
 #include "opsdeck/actions/restart.h"
 #include "support/small_disk.h"
+#include "opsdeck/shell_quote.h"
 
 typedef struct behaviour {
     bool complete; /* run reports at once; else it stays in flight */
@@ -124,7 +125,8 @@ static int setup(void **state)
     snprintf(fx.log_path, sizeof(fx.log_path), "%s/audit.log", fx.dir);
     fx.hc.name = "prod-api";
     fx.hc.env = "production";
-    fx.env = (env_config){"production", CONFIRM_TYPED, 1};
+    fx.env =
+        (env_config){.name = "production", .confirm = CONFIRM_TYPED, .line = 1, .production = true};
     fx.cfg.envs = &fx.env;
     fx.cfg.nenvs = 1;
     fx.cfg.hosts = &fx.hc;
@@ -388,10 +390,9 @@ static void restart_plans(void **state)
 static void shell_quoting(void **state)
 {
     char buf[64];
-    assert_string_equal(action_shell_quote("grupo_gad_api", buf, sizeof(buf)), "'grupo_gad_api'");
-    assert_string_equal(action_shell_quote("a'b; rm -rf /", buf, sizeof(buf)),
-                        "'a'\\''b; rm -rf /'");
-    assert_null(action_shell_quote("much too long for the buffer given here, really", buf, 16));
+    assert_string_equal(shell_quote("grupo_gad_api", buf, sizeof(buf)), "'grupo_gad_api'");
+    assert_string_equal(shell_quote("a'b; rm -rf /", buf, sizeof(buf)), "'a'\\''b; rm -rf /'");
+    assert_null(shell_quote("much too long for the buffer given here, really", buf, 16));
 }
 
 int main(void)

@@ -126,6 +126,40 @@ static void production_defaults_to_typed(void **state)
     config_free(&cfg);
 }
 
+/* production = yes|no is the one fact: the typed default follows it, the
+ * name decides only when it is not given. */
+static void production_is_one_fact(void **state)
+{
+    (void)state;
+    opsdeck_config cfg;
+    config_problems p;
+    assert_int_equal(load("[env prod-eu]\n"
+                          "[env staging]\nproduction = yes\n"
+                          "[env production-old]\nproduction = no\n"
+                          "[env prodlike]\nconfirm = yes\nproduction = yes\n"
+                          "[env qa]\n"
+                          "[host a]\nenv = prod-eu\n",
+                          &cfg, &p),
+                     0);
+    const env_config *e = config_env(&cfg, "prod-eu");
+    assert_true(e->production && e->confirm == CONFIRM_TYPED);
+    e = config_env(&cfg, "staging");
+    assert_true(e->production && e->confirm == CONFIRM_TYPED);
+    e = config_env(&cfg, "production-old");
+    assert_true(!e->production && e->confirm == CONFIRM_YES);
+    e = config_env(&cfg, "prodlike"); /* an explicit confirm stays */
+    assert_true(e->production && e->confirm == CONFIRM_YES);
+    e = config_env(&cfg, "qa");
+    assert_true(!e->production && e->confirm == CONFIRM_YES);
+    assert_true(env_is_production(&cfg, "staging"));
+    assert_false(env_is_production(&cfg, "production-old"));
+    assert_true(env_is_production(&cfg, "Prod-us")); /* no section: by its name */
+    assert_false(env_is_production(&cfg, "lab"));
+    config_free(&cfg);
+    expect_one_problem("[env x]\nproduction = maybe\n[host a]\nenv = x\n", 2,
+                       "production = maybe: expected yes or no");
+}
+
 static void full_example(void **state)
 {
     (void)state;
@@ -153,14 +187,7 @@ static void full_example(void **state)
                        "postgres = host=127.0.0.1 port=5432 dbname=app user=app\n"
                        "redis = 127.0.0.1:6379\n"
                        "redis_db = 2\n"
-                       "cpu_crit = 95\n"
-                       "[runbook rollback]\n"
-                       "title = Roll back\n"
-                       "key = B\n"
-                       "run = ./scripts/rollback_production.sh\n"
-                       "confirm = typed\n"
-                       "verify = health\n"
-                       "timeout = 300\n";
+                       "cpu_crit = 95\n";
     assert_int_equal(load(text, &cfg, &p), 0);
     assert_int_equal(cfg.interval_s, 5);
     assert_string_equal(cfg.theme, "mono");
@@ -178,13 +205,6 @@ static void full_example(void **state)
     assert_true(h->limits.error_crit > 0.0999 && h->limits.error_crit < 0.1001);
     assert_true(h->limits.mem_crit == 90);
     assert_int_equal(config_env(&cfg, "production")->confirm, CONFIRM_YES);
-    assert_int_equal(cfg.nrunbooks, 1);
-    const runbook_config *r = &cfg.runbooks[0];
-    assert_int_equal(r->key, 'B');
-    assert_true(r->confirm_set && r->confirm == CONFIRM_TYPED);
-    assert_string_equal(r->verify, "health");
-    assert_int_equal(r->timeout_s, 300);
-    assert_int_equal(r->line, 24);
     config_free(&cfg);
 }
 
@@ -220,18 +240,10 @@ static void every_error_names_its_line(void **state)
     expect_one_problem("[env s]\n[host a]\nenv = s\npromql_window = 5 minutes\n", 4,
                        "Prometheus duration");
     expect_one_problem("[env s]\n[host a]\nenv = s\npostgres = host=x port\n", 4, "postgres");
-    expect_one_problem("[env s]\n[host a]\nenv = s\n[runbook r]\ntitle = t\n", 4, "no run =");
-    expect_one_problem("[env s]\n[host a]\nenv = s\n[runbook r]\nrun = x\nkey = K\n", 4,
-                       "console's own");
-    expect_one_problem("[env s]\n[host a]\nenv = s\n[runbook r]\nrun = x\nkey = XY\n", 6,
-                       "one printable");
-    expect_one_problem("[env s]\n[host a]\nenv = s\n[runbook r]\nrun = x\nverify = vibes\n", 6,
-                       "verify");
-    expect_one_problem("[env s]\n[host a]\nenv = s\n[runbook r]\nrun = x\ntimeout = 0\n", 6,
-                       "timeout");
-    expect_one_problem("[env s]\n[host a]\nenv = s\n[runbook r]\nrun = x\nkey = B\n"
-                       "[runbook q]\nrun = y\nkey = B\n",
-                       7, "already has it");
+    /* the INI [runbook] section is retired: its line, and where runbooks live now */
+    expect_one_problem("[env s]\n[host a]\nenv = s\n[runbook r]\nrun = x\nkey = B\n", 4,
+                       "[runbook r] is retired: a runbook is now a YAML file");
+    expect_one_problem("[env s]\n[host a]\nenv = s\n[runbook r]\n", 4, "runbooks =");
     expect_one_problem("[env s]\n[host a]\nenv = s\np95_warn = 2\np95_crit = 1\n", 2,
                        "above p95_crit");
     expect_one_problem("[env s]\n", 0, "nothing to watch");
@@ -503,6 +515,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(defaults),
         T(production_defaults_to_typed),
+        T(production_is_one_fact),
         T(full_example),
         T(every_error_names_its_line),
         T(a_long_line_is_refused),

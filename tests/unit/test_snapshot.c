@@ -178,12 +178,62 @@ static void text_output_is_sanitized(void **state)
     model_free(&f.model);
 }
 
+/* A figure not known is null, never 0: a source that never answered
+ * (zeros in the model) and one that failed after answering (an older
+ * sample in the model) alike. */
+static void unknown_figures_are_null(void **state)
+{
+    (void)state;
+    struct fixture f;
+    build(&f);
+    for (int i = 0; i < 2; i++) {
+        host_model *h = &f.model.hosts[i];
+        h->status[SRC_GOLDEN].configured = h->status[SRC_REDIS].configured = true;
+        h->status[SRC_POSTGRES].configured = true;
+        strcpy(h->golden.source, "metrics");
+    }
+    host_model *was = &f.model.hosts[1]; /* answered once, then failed */
+    was->golden.rps = 12.5;
+    was->golden.error_ratio = 0.01;
+    was->redis.used_memory_bytes = 4096;
+    was->postgres.conn_total = 7;
+    for (int k = 0; k < SRC_COUNT; k++)
+        model_source_ok(&f.model, was, (source_kind)k, 1000.0);
+    for (int i = 0; i < 2; i++)
+        for (int k = 0; k < SRC_COUNT; k++)
+            model_source_failed(&f.model, &f.model.hosts[i], (source_kind)k, 1001.0,
+                                "connection refused");
+    json_t *j = render(&f, 1002.0);
+    for (int i = 0; i < 2; i++) {
+        json_t *h = json_array_get(json_object_get(j, "hosts"), (size_t)i);
+        json_t *g = json_object_get(h, "golden");
+        assert_true(json_is_false(json_object_get(g, "ok")));
+        const char *figures[] = {"rps", "error_ratio", "latency_p50_s", "latency_p95_s",
+                                 "latency_p99_s"};
+        for (size_t k = 0; k < sizeof(figures) / sizeof(*figures); k++)
+            assert_true(json_is_null(json_object_get(g, figures[k])));
+        json_t *r = json_object_get(h, "redis");
+        assert_true(json_is_null(json_object_get(r, "used_memory_bytes")));
+        assert_true(json_is_null(json_object_get(r, "keys")));
+        json_t *pg = json_object_get(h, "postgres");
+        assert_true(json_is_null(json_object_get(json_object_get(pg, "connections"), "total")));
+        assert_true(json_is_null(json_object_get(pg, "slow_queries")));
+        assert_true(json_is_null(json_object_get(json_object_get(h, "containers"), "items")));
+    }
+    /* the one that answered once still says how old its last answer is */
+    json_t *g1 = json_object_get(json_array_get(json_object_get(j, "hosts"), 1), "golden");
+    assert_true(json_real_value(json_object_get(g1, "age_s")) == 2.0);
+    json_decref(j);
+    model_free(&f.model);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(json_has_schema_fields),
         cmocka_unit_test(invalid_utf8_from_a_host_still_gives_valid_json),
         cmocka_unit_test(status_follows_the_fleet),
+        cmocka_unit_test(unknown_figures_are_null),
         cmocka_unit_test(text_output_is_sanitized),
     };
     return cmocka_run_group_tests_name("snapshot", tests, NULL, NULL);

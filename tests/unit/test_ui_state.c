@@ -22,14 +22,21 @@ typedef struct fixture {
 } fixture;
 
 static fixture fx;
+static bool staging_first; /* the config lists staging before production */
 
 static void build(const char *start_env)
 {
     memset(&fx, 0, sizeof(fx));
     /* config order: production first, staging second; "qa" has no host */
-    fx.envs[0] = (env_config){"production", CONFIRM_TYPED, 1};
-    fx.envs[1] = (env_config){"staging", CONFIRM_YES, 2};
-    fx.envs[2] = (env_config){"qa", CONFIRM_YES, 3};
+    fx.envs[0] =
+        (env_config){.name = "production", .confirm = CONFIRM_TYPED, .line = 1, .production = true};
+    fx.envs[1] = (env_config){.name = "staging", .confirm = CONFIRM_YES, .line = 2};
+    fx.envs[2] = (env_config){.name = "qa", .confirm = CONFIRM_YES, .line = 3};
+    if (staging_first) {
+        env_config t = fx.envs[0];
+        fx.envs[0] = fx.envs[1];
+        fx.envs[1] = t;
+    }
     const char *names[] = {"stg-1", "prod-a", "prod-b", "lab-1"};
     const char *envs[] = {"staging", "production", "production", "lab"};
     for (int i = 0; i < 4; i++) {
@@ -83,6 +90,22 @@ static void environments_in_config_order_then_the_rest(void **state)
     assert_int_equal(fx.ui.panel, PANEL_OVERVIEW);
 }
 
+/* Production is the first tab whatever the config's order, but the console
+ * still starts on the config's first environment. */
+static void production_tab_first(void **state)
+{
+    (void)state;
+    staging_first = true;
+    build(NULL);
+    staging_first = false;
+    assert_string_equal(fx.ui.envs[0], "production");
+    assert_string_equal(fx.ui.envs[1], "staging");
+    assert_string_equal(ui_env_name(&fx.ui), "staging");
+    assert_true(ui_env_is_production(&fx.ui, "production"));
+    assert_false(ui_env_is_production(&fx.ui, "staging"));
+    assert_false(ui_env_is_production(&fx.ui, "lab"));
+}
+
 static void start_env_and_production_style(void **state)
 {
     (void)state;
@@ -92,7 +115,10 @@ static void start_env_and_production_style(void **state)
     assert_true(ui_env_is_production(&fx.ui, "production"));
     assert_true(ui_env_is_production(&fx.ui, "prod-eu"));
     assert_false(ui_env_is_production(&fx.ui, "staging"));
-    fx.envs[1].confirm = CONFIRM_TYPED; /* typed confirmation: treated as production */
+    /* one fact: a typed confirmation alone does not make it production */
+    fx.envs[1].confirm = CONFIRM_TYPED;
+    assert_false(ui_env_is_production(&fx.ui, "staging"));
+    fx.envs[1].production = true;
     assert_true(ui_env_is_production(&fx.ui, "staging"));
 }
 
@@ -260,6 +286,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(environments_in_config_order_then_the_rest),
+        T(production_tab_first),
         T(start_env_and_production_style),
         T(tab_and_shift_tab_wrap),
         T(brackets_stay_in_the_environment_and_are_remembered),

@@ -82,6 +82,11 @@ bool action_engine_begin(action_engine *e, action_plan *plan, char *msg, size_t 
  * "y", "typed:production"). Refused writes a `cancelled` line; accepted
  * writes `intent` to disk, then runs. */
 void action_engine_answer(action_engine *e, bool accepted, const char *how);
+/* A runbook's act goes through this path too: its lines then carry the
+ * run's id, the runbook and the step instead of an id of their own. NULL
+ * run_id: back to a plain action. Copied. */
+void action_engine_set_runbook(action_engine *e, const char *run_id, const char *runbook,
+                               const char *step_index, const char *step_title);
 /* Closes a DONE action (the dialog goes away). */
 void action_engine_dismiss(action_engine *e);
 /* An action is running or verifying: quitting must ask first. */
@@ -98,9 +103,5 @@ void action_output(action_run *run, const char *buf, size_t len);
 void action_ran(action_run *run, bool ran, int exit_status, const char *error);
 /* ok: the change is seen to have taken effect; verdict says what was seen. */
 void action_verified(action_run *run, bool ok, const char *verdict);
-
-/* Quotes s for a POSIX shell into buf ('...' with embedded quotes
- * escaped). Returns buf, or NULL when it does not fit. */
-char *action_shell_quote(const char *s, char *buf, size_t size);
 
 #endif

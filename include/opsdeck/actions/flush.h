@@ -8,7 +8,8 @@
 
 #define FLUSH_TIMEOUT_MS 15000
 
-/* NULL with err when the host has no redis =. */
-action_plan *flush_plan(app_t *app, size_t host, char *err, size_t errsize);
+/* NULL with err when the host has no redis =. target is unused (the host's
+ * own database): the action table's builder signature. */
+action_plan *flush_plan(app_t *app, size_t host, const char *target, char *err, size_t errsize);
 
 #endif

@@ -25,7 +25,15 @@
  * with err when it is not, or when the host has no postgres =. */
 action_plan *pg_cancel_plan(app_t *app, size_t host, int pid, char *err, size_t errsize);
 action_plan *pg_terminate_plan(app_t *app, size_t host, int pid, char *err, size_t errsize);
-/* NULL with err when no session is idle in a transaction past idle_txn. */
-action_plan *pg_kill_idle_plan(app_t *app, size_t host, char *err, size_t errsize);
+/* The same, the pid given as text (the action table's builder signature):
+ * NULL with err when it is not a pid. */
+action_plan *pg_cancel_plan_target(app_t *app, size_t host, const char *target, char *err,
+                                   size_t errsize);
+action_plan *pg_terminate_plan_target(app_t *app, size_t host, const char *target, char *err,
+                                      size_t errsize);
+/* NULL with err when no session is idle in a transaction past idle_txn.
+ * target is unused (every such session of the host). */
+action_plan *pg_kill_idle_plan(app_t *app, size_t host, const char *target, char *err,
+                               size_t errsize);
 
 #endif

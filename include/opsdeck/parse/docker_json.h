@@ -29,6 +29,9 @@
  * sh whatever the login shell is. Returns the length, or -1 when it does not
  * fit in size. */
 int docker_status_command(const char *docker, char *buf, size_t size);
+/* The same for any script run under sh -c with the docker prefix as "$@"
+ * (no single quote in script): `exec "$@" system dial-stdio`. */
+int docker_shell_command(const char *docker, const char *script, char *buf, size_t size);
 
 typedef struct docker_parse_result {
     container_info *items; /* sorted by name; the caller owns it (free()) */
@@ -45,6 +48,16 @@ typedef struct docker_parse_result {
  * reads past len, whatever the bytes. */
 int docker_parse_output(const char *buf, size_t len, docker_parse_result *res);
 void docker_parse_result_free(docker_parse_result *res);
+
+/* One container of `docker inspect` (the Engine API's GET
+ * /containers/{id}/json answers the same object): fills ci but its status
+ * text and figures. Returns 0 (why says what was incomplete, or ""), or -1
+ * with why set. */
+int docker_parse_inspect_one(const char *buf, size_t len, container_info *ci, char *why,
+                             size_t whysize);
+
+/* Docker's RFC 3339 times -> seconds since the epoch; 0 when not one. */
+double docker_parse_time(const char *s);
 
 /* Pieces, for the tests. */
 

@@ -34,4 +34,11 @@ signal_level golden_level(const golden_sample *g, const thresholds *t, signal_id
 /* The worst level among the sample's signals. */
 signal_level golden_worst(const golden_sample *g, const thresholds *t);
 
+/* Redis memory against maxmemory (used / max): near it, keys are evicted
+ * or writes refused. Fixed fractions, not per-host options (yet). */
+#define REDIS_MEM_WARN 0.80
+#define REDIS_MEM_CRIT 0.95
+/* Its level; LEVEL_UNKNOWN without a maxmemory (0: no limit). */
+signal_level redis_memory_level(const redis_sample *r);
+
 #endif

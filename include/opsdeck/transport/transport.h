@@ -58,7 +58,16 @@ const char *transport_error(const transport_t *t); /* "" when none */
 const char *transport_remote_user(const transport_t *t);
 bool transport_is_local(const transport_t *t);
 
+/* Drops the session (whatever its state) and connects again at once,
+ * skipping the backoff; also after a failure that is otherwise final (a
+ * refused login, a refused or unanswered passphrase): the person asks. A
+ * passphrase that was refused is asked for again. Commands still running
+ * fail with "reconnecting". Nothing on a local host. */
+void transport_reconnect(transport_t *t);
 void transport_hostkey_answer(transport_t *t, bool accept); /* accept: append to known_hosts */
+/* The jump host a question (hostkey_unknown, passphrase_needed) is about,
+ * when it is the jump host's and not the host's own; NULL otherwise. */
+const char *transport_asking_for(const transport_t *t);
 void transport_passphrase(transport_t *t, const char *passphrase); /* NULL: give up */
 
 /* ---- exec channels ---- */
@@ -88,6 +97,19 @@ exec_req *transport_exec(transport_t *t, const char *command, size_t out_cap, in
                          exec_done_fn done, exec_output_fn output, void *arg);
 /* done is not called after this. */
 void transport_exec_cancel(exec_req *req);
+
+/* A long-lived command (a stream: `docker events`, `docker system
+ * dial-stdio`): like transport_exec() but with no deadline and its stdin
+ * kept open for transport_exec_write(). Output reaches the caller only
+ * through output; out_cap bounds what is kept of each stream for done (keep
+ * it small: stderr's first words say why a stream ended). */
+exec_req *transport_stream(transport_t *t, const char *command, size_t out_cap, exec_done_fn done,
+                           exec_output_fn output, void *arg);
+/* Queues bytes for a stream's stdin, sent in order as the channel allows.
+ * At most EXEC_INPUT_MAX bytes wait at once: returns 0, or -1 when they do
+ * not fit (the caller sends too fast for the host). */
+#define EXEC_INPUT_MAX ((size_t)65536)
+int transport_exec_write(exec_req *req, const char *buf, size_t len);
 
 /* ---- tunnels ---- */
 

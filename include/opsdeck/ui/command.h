@@ -6,15 +6,17 @@
 #include <stddef.h>
 
 typedef enum {
-    CMD_NONE,    /* an empty line: nothing to do */
-    CMD_ENV,     /* :env NAME */
-    CMD_HOST,    /* :host NAME */
-    CMD_PANEL,   /* :panel NAME */
-    CMD_QUIT,    /* :quit, :q */
-    CMD_HELP,    /* :help */
-    CMD_ACTION,  /* :restart [C], :cancel [PID], :terminate [PID], :kill-idle, :flush: arg
-                  * the target ("" the selected one), action the name */
-    CMD_INVALID, /* a known command used wrongly, or an unknown one: see message */
+    CMD_NONE,      /* an empty line: nothing to do */
+    CMD_ENV,       /* :env NAME */
+    CMD_HOST,      /* :host NAME */
+    CMD_PANEL,     /* :panel NAME */
+    CMD_QUIT,      /* :quit, :q */
+    CMD_HELP,      /* :help */
+    CMD_RECONNECT, /* :reconnect: the selected host, now */
+    CMD_ACTION,    /* :restart [C], :cancel [PID], :terminate [PID], :kill-idle, :flush: arg
+                    * the target ("" the selected one), action the name */
+    CMD_RUN,       /* :run NAME: start the runbook NAME on the selected host */
+    CMD_INVALID,   /* a known command used wrongly, or an unknown one: see message */
 } command_kind;
 
 typedef struct command {

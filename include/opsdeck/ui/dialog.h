@@ -7,12 +7,20 @@
  * - confirm: what will run and where, the environment's name in its
  *   colour; answered per the environment's policy (actions/confirm.h):
  *   `y`, or the name typed then Enter. In a READONLY build there is no
- *   policy code and every answer refuses. */
+ *   policy code and every answer refuses.
+ *
+ * A guarded dialog (confirm, host key) takes only keys pressed after it is
+ * on screen: type-ahead is discarded when it opens and when it is first
+ * drawn, keys within DIALOG_GUARD_MS of that draw are ignored (its prompt
+ * appears only then), and a bracketed paste never answers it. The guard is
+ * the dialog kind's property, so every caller (actions, runbook plans) gets
+ * it. */
 #ifndef OPSDECK_UI_DIALOG_H
 #define OPSDECK_UI_DIALOG_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "opsdeck/config.h"
 #include "opsdeck/ui/lineedit.h"
@@ -28,7 +36,14 @@ void dialog_passphrase_open(ui_t *ui, size_t host, const char *identity);
 void dialog_confirm_open(ui_t *ui, const char *title, const char *const *lines, size_t nlines,
                          const char *env, confirm_mode mode, dialog_confirm_fn done, void *arg);
 
+#define DIALOG_GUARD_MS 500
+
 bool dialog_active(const ui_t *ui);
+/* Whether the shown dialog takes the key now: false while a guarded one is
+ * in its first DIALOG_GUARD_MS, and for pasted keys (ui->pasting). */
+bool dialog_takes_keys(const ui_t *ui);
+/* Whether a guarded dialog has passed its guard: its prompt may be drawn. */
+bool dialog_ready(const dialog *d);
 void dialog_draw(ui_t *ui, ui_rect screen);
 void dialog_key(ui_t *ui, int key, bool is_code);
 /* Refuses every waiting question (quitting). */
@@ -41,7 +56,8 @@ typedef struct dialog_ops {
      * when the dialog is answered (it is then closed and freed). */
     bool (*key)(ui_t *ui, dialog *d, int key);
     void (*refuse)(ui_t *ui, dialog *d);
-    int height; /* lines inside the frame */
+    int height;   /* lines inside the frame */
+    bool guarded; /* a confirmation: see DIALOG_GUARD_MS above */
 } dialog_ops;
 
 #define DIALOG_TEXT_LINES 14
@@ -59,6 +75,8 @@ struct dialog {
     void *policy; /* the confirm policy's state; NULL in a READONLY build */
     dialog_confirm_fn done;
     void *arg;
+    int64_t shown_ms;     /* monotonic time of its first draw; 0 not yet */
+    uint64_t guard_timer; /* redraws when the guard ends; 0 none */
     dialog *next;
 };
 

@@ -74,6 +74,7 @@ extern const panel panel_alerts;
 extern const panel panel_postgres;
 extern const panel panel_redis;
 extern const panel panel_audit;
+extern const panel panel_runbooks;
 int ui_panel_from_name(const char *name); /* -1 unknown */
 
 typedef enum { UI_NORMAL, UI_COMMAND, UI_FILTER } ui_mode;
@@ -95,10 +96,17 @@ struct ui {
     pager *pager;    /* help or details over the panel; NULL none */
     dialog *dialogs; /* questions waiting, the first is shown */
     bool quit;
+    bool pasting;                 /* between a bracketed paste's start and end (paste.h) */
     bool utf8;                    /* the locale's charset is UTF-8 */
     audit_log audit;              /* the audit log, fd -1 when it cannot be opened */
     char audit_error[256];        /* why not */
     struct action_engine *engine; /* NULL in a READONLY build */
+    struct rb_engine *runbooks;   /* the runbook engine (runbooks_ui.c) */
+    struct runbook_set *rbset;    /* the runbooks loaded; never NULL after init */
+    char rb_error[256];           /* why there are none: a problem of the files */
+    bool rb_view;                 /* the run view is open over the panel */
+    bool rb_asking;               /* a dialog of the run is open */
+    unsigned rb_generation;       /* bumped when a run ends (panel 7 asks for locks again) */
     uint64_t redraw_timer, clock_timer;
     int64_t last_draw_ms;
 };
@@ -107,7 +115,7 @@ struct ui {
 void ui_state_init(ui_t *ui, app_t *app, const console_options *opts);
 void ui_state_free(ui_t *ui);
 const char *ui_env_name(const ui_t *ui);
-/* production, or any environment that demands a typed confirmation */
+/* env_is_production() of the config: production = yes, or by its name */
 bool ui_env_is_production(const ui_t *ui, const char *env);
 bool ui_host_in_env(const ui_t *ui, size_t host);
 size_t ui_host_index(const ui_t *ui); /* the selected host */
@@ -163,10 +171,36 @@ bool ui_action_busy(const ui_t *ui);
 bool ui_action_view_active(const ui_t *ui);
 void ui_action_view_draw(ui_t *ui, ui_rect screen);
 bool ui_action_view_key(ui_t *ui, int key, bool is_code); /* true: it took the key */
+/* R and :reconnect: the selected host, at once (reconnect.c). */
+void ui_reconnect(ui_t *ui);
 /* q and :quit: asks first while an action runs. */
 void ui_request_quit(ui_t *ui);
 /* The containers panel's selected container's name, "" none. */
 const char *ui_containers_selected(const ui_t *ui);
+/* Selections set from elsewhere (the overview's Enter): shown at the next
+ * draw of that panel, when the row is there. */
+void ui_containers_select(ui_t *ui, const char *name);
+void ui_postgres_select_pid(ui_t *ui, int pid);
+void ui_alerts_select(ui_t *ui, const char *host, const char *name, const char *starts_at,
+                      bool suppressed);
+
+/* ---- runbooks (runbooks_ui.c, runbook_view.c) ---- */
+void ui_runbooks_init(ui_t *ui); /* loads the runbooks, makes the engine */
+void ui_runbooks_free(ui_t *ui); /* a run going is left to go on on its host */
+/* :run NAME and Enter on panel 7: starts NAME on the selected host. */
+void ui_runbook_request(ui_t *ui, const char *name);
+/* A runbook's own key: true when key starts one. */
+bool ui_runbook_key(ui_t *ui, int key);
+/* Shows the last run of NAME on the selected host, re-attached. */
+void ui_runbook_show_last(ui_t *ui, const char *name);
+bool ui_runbook_busy(const ui_t *ui);
+/* The app changed (a host came up): re-attaches a run left unfinished. */
+void ui_runbooks_poll(ui_t *ui);
+/* "RUN api-down on staging-api" while a run is going; "" otherwise. */
+const char *ui_runbook_header(const ui_t *ui, char *buf, size_t size);
+bool ui_runbook_view_active(const ui_t *ui);
+void ui_runbook_view_draw(ui_t *ui, ui_rect area);
+bool ui_runbook_view_key(ui_t *ui, int key, bool is_code); /* true: it took the key */
 
 /* ---- the postgres panel's rows (panel_postgres.c), for the actions ---- */
 /* The backends shown for host h (slow, idle in a transaction, blocked),

@@ -1,0 +1,180 @@
+/* Docker Engine API answers (parse/docker_api.h). */
+#include "opsdeck/parse/docker_api.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void copy_bounded(char *dst, size_t size, const char *src)
+{
+    size_t n = strlen(src);
+    if (n >= size) {
+        n = size - 1;
+        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+            n--; /* not in the middle of a UTF-8 sequence */
+    }
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+static const char *get_string(json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static double get_number(json_t *obj, const char *key, bool *found)
+{
+    json_t *v = json_object_get(obj, key);
+    *found = json_is_number(v);
+    return *found ? json_number_value(v) : 0;
+}
+
+int docker_api_parse_list(const char *buf, size_t len, docker_list_entry **out, size_t *count,
+                          char *why, size_t whysize)
+{
+    *out = NULL;
+    *count = 0;
+    json_error_t err;
+    json_t *arr = json_loadb(buf, len, JSON_ALLOW_NUL, &err);
+    if (!json_is_array(arr)) {
+        snprintf(why, whysize, "the container list is not a JSON array (%s)",
+                 arr ? "another value" : err.text);
+        json_decref(arr);
+        return -1;
+    }
+    size_t n = json_array_size(arr);
+    docker_list_entry *items = n ? calloc(n, sizeof(*items)) : NULL;
+    if (n && !items) {
+        json_decref(arr);
+        snprintf(why, whysize, "out of memory for %zu containers", n);
+        return -1;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_array_get(arr, i);
+        const char *id = get_string(o, "Id");
+        const char *status = get_string(o, "Status");
+        if (!id || !*id)
+            continue; /* inspect will not be asked about it either */
+        copy_bounded(items[k].id, sizeof(items[k].id), id);
+        copy_bounded(items[k].status, sizeof(items[k].status), status ? status : "");
+        k++;
+    }
+    json_decref(arr);
+    *out = items;
+    *count = k;
+    return 0;
+}
+
+int docker_api_parse_stats(const char *buf, size_t len, docker_cpu_sample *cpu, int64_t *mem_bytes,
+                           char *why, size_t whysize)
+{
+    memset(cpu, 0, sizeof(*cpu));
+    *mem_bytes = -1;
+    json_error_t err;
+    json_t *o = json_loadb(buf, len, JSON_ALLOW_NUL, &err);
+    if (!json_is_object(o)) {
+        snprintf(why, whysize, "stats are not a JSON object (%s)", o ? "another value" : err.text);
+        json_decref(o);
+        return -1;
+    }
+    bool a, b, c;
+    json_t *cs = json_object_get(o, "cpu_stats");
+    cpu->total_ns = get_number(json_object_get(cs, "cpu_usage"), "total_usage", &a);
+    cpu->system_ns = get_number(cs, "system_cpu_usage", &b);
+    cpu->online_cpus = (int)get_number(cs, "online_cpus", &c);
+    if (!c || cpu->online_cpus <= 0) {
+        json_t *per = json_object_get(json_object_get(cs, "cpu_usage"), "percpu_usage");
+        cpu->online_cpus = (int)json_array_size(per);
+    }
+    cpu->valid = a && b && cpu->online_cpus > 0;
+
+    json_t *ms = json_object_get(o, "memory_stats");
+    double usage = get_number(ms, "usage", &a);
+    if (a && usage >= 0 && usage < 9.2e18) {
+        /* as docker stats: less the inactive page cache (cgroup v1, then v2) */
+        json_t *st = json_object_get(ms, "stats");
+        double v1 = get_number(st, "total_inactive_file", &b);
+        double v2 = get_number(st, "inactive_file", &c);
+        double m = b && v1 < usage ? usage - v1 : c && v2 < usage ? usage - v2 : usage;
+        *mem_bytes = (int64_t)m;
+    }
+    json_decref(o);
+    return 0;
+}
+
+double docker_cpu_percent(const docker_cpu_sample *prev, const docker_cpu_sample *cur)
+{
+    if (!prev->valid || !cur->valid)
+        return -1;
+    double cpu = cur->total_ns - prev->total_ns;
+    double sys = cur->system_ns - prev->system_ns;
+    if (cpu <= 0 || sys <= 0)
+        return 0;
+    return cpu / sys * cur->online_cpus * 100.0;
+}
+
+void docker_api_error_message(const char *buf, size_t len, char *out, size_t size)
+{
+    json_error_t err;
+    json_t *o = json_loadb(buf, len, JSON_ALLOW_NUL, &err);
+    const char *msg = get_string(o, "message");
+    if (msg)
+        copy_bounded(out, size, msg);
+    else
+        snprintf(out, size, "%.*s", (int)(len < 200 ? len : 200), buf);
+    out[strcspn(out, "\r\n")] = '\0';
+    json_decref(o);
+}
+
+void docker_human_duration(double d, char *out, size_t size)
+{
+    long seconds = (long)d, minutes = (long)(d / 60), hours = (long)(d / 3600 + 0.5);
+    if (seconds < 1)
+        snprintf(out, size, "Less than a second");
+    else if (seconds == 1)
+        snprintf(out, size, "1 second");
+    else if (seconds < 60)
+        snprintf(out, size, "%ld seconds", seconds);
+    else if (minutes == 1)
+        snprintf(out, size, "About a minute");
+    else if (minutes < 60)
+        snprintf(out, size, "%ld minutes", minutes);
+    else if (hours == 1)
+        snprintf(out, size, "About an hour");
+    else if (hours < 48)
+        snprintf(out, size, "%ld hours", hours);
+    else if (hours < 24 * 7 * 2)
+        snprintf(out, size, "%ld days", hours / 24);
+    else if (hours < 24 * 30 * 2)
+        snprintf(out, size, "%ld weeks", hours / 24 / 7);
+    else if (hours < 24 * 365 * 2)
+        snprintf(out, size, "%ld months", hours / 24 / 30);
+    else
+        snprintf(out, size, "%ld years", (long)(d / 3600) / 24 / 365);
+}
+
+void docker_status_retell(container_info *ci, double now)
+{
+    char ago[64];
+    if (strcmp(ci->state, "running") == 0 && ci->started_at > 0) {
+        docker_human_duration(now - ci->started_at, ago, sizeof(ago));
+        const char *h = ci->health;
+        snprintf(ci->status, sizeof(ci->status), "Up %s%s%s%s", ago,
+                 strcmp(h, "starting") == 0 ? " (health: starting)" : "",
+                 strcmp(h, "healthy") == 0     ? " (healthy)"
+                 : strcmp(h, "unhealthy") == 0 ? " (unhealthy)"
+                                               : "",
+                 "");
+    } else if (strcmp(ci->state, "paused") == 0 && ci->started_at > 0) {
+        docker_human_duration(now - ci->started_at, ago, sizeof(ago));
+        snprintf(ci->status, sizeof(ci->status), "Up %s (Paused)", ago);
+    } else if ((strcmp(ci->state, "exited") == 0 || strcmp(ci->state, "restarting") == 0) &&
+               ci->finished_at > 0) {
+        docker_human_duration(now - ci->finished_at, ago, sizeof(ago));
+        snprintf(ci->status, sizeof(ci->status), "%s (%d) %s ago",
+                 ci->state[0] == 'e' ? "Exited" : "Restarting", ci->exit_code, ago);
+    }
+}

@@ -1,0 +1,394 @@
+/* The containers source kept running against the sandbox's staging engine,
+ * over ssh, as the console runs it (a tick every interval of 1 s):
+ *
+ * - a container started, stopped, killed, made unhealthy, restarted and
+ *   restarted by its policy shows up with no refresh at all: the change
+ *   comes from the engine's events, so it is on screen within an interval;
+ * - in steady state no process is started on the host between refreshes:
+ *   sshd logs no new session, and no new process appears below it;
+ * - the engine stopped: the source fails with docker's own words; started
+ *   again (as up.sh starts it): the source recovers by itself. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "opsdeck/loop.h"
+#include "opsdeck/model.h"
+#include "opsdeck/sources/source.h"
+#include "opsdeck/transport/transport.h"
+#include "support/sandbox_env.h"
+
+#define WAIT_MS  40000 /* the machine is shared: generous, polled */
+#define EVENT_MS 10000 /* an event's change on a busy machine */
+#define PROBE    "opsdeck_probe_live"
+#define INTERVAL 1
+
+typedef struct fixture {
+    host_config hc;
+    opsdeck_config cfg;
+    fleet_model m;
+    char rundir[64];
+    loop_t *loop;
+    transport_t *t;
+    source_ctx ctx;
+    void *st;
+    bool done;
+    char docker[512];
+    bool engine_stopped;
+} fixture;
+
+static fixture fx;
+
+static void on_attempt_done(const source_ctx *ctx, source_kind kind)
+{
+    (void)ctx;
+    assert_int_equal(kind, SRC_CONTAINERS);
+    fx.done = true;
+}
+
+static void on_state(transport_t *t, void *arg)
+{
+    (void)t;
+    (void)arg;
+}
+
+static const source_status *status(void)
+{
+    return &fx.m.hosts[0].status[SRC_CONTAINERS];
+}
+
+static const container_info *find(const char *name)
+{
+    const containers_sample *s = &fx.m.hosts[0].containers;
+    for (size_t i = 0; i < s->count; i++)
+        if (strcmp(s->items[i].name, name) == 0)
+            return &s->items[i];
+    return NULL;
+}
+
+/* One refresh, as the app runs it, waited for. */
+static void refresh(void)
+{
+    fx.done = false;
+    source_registry[SRC_CONTAINERS]->tick(fx.st);
+    int64_t end = loop_update_time(fx.loop) + WAIT_MS;
+    while (!fx.done && loop_update_time(fx.loop) < end)
+        loop_run_once(fx.loop, 100);
+    assert_true(fx.done);
+}
+
+/* Runs the loop (no refresh) until pred holds; its time in ms, or -1. */
+static int64_t wait_without_refresh(bool (*pred)(const char *arg), const char *arg, int64_t max)
+{
+    int64_t start = loop_update_time(fx.loop);
+    while (!pred(arg)) {
+        if (loop_update_time(fx.loop) - start > max)
+            return -1;
+        loop_run_once(fx.loop, 50);
+    }
+    return loop_update_time(fx.loop) - start;
+}
+
+static void docker(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void docker(const char *fmt, ...)
+{
+    char args[512], cmd[1200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof(args), fmt, ap);
+    va_end(ap);
+    snprintf(cmd, sizeof(cmd), "%s %s >/dev/null", fx.docker, args);
+    if (system(cmd) != 0)
+        fail_msg("failed: %s", cmd);
+}
+
+static int setup(void **state)
+{
+    if (sandbox_load(state) < 0)
+        return -1;
+    memset(&fx, 0, sizeof(fx));
+    sandbox_host(&fx.hc, "staging");
+    snprintf(fx.docker, sizeof(fx.docker), "%s", sbx("SBX_STAGING_DOCKER"));
+    fx.cfg.interval_s = INTERVAL;
+    const host_config *hosts[] = {&fx.hc};
+    if (model_init(&fx.m, &fx.cfg, hosts, 1) < 0)
+        return -1;
+    snprintf(fx.rundir, sizeof(fx.rundir), "/tmp/opsdeck-test-live-XXXXXX");
+    if (!mkdtemp(fx.rundir))
+        return -1;
+    fx.loop = loop_new();
+    transport_options topts = {.interactive = false,
+                               .connect_timeout_ms = 20000,
+                               .keepalive_s = 15,
+                               .runtime_dir = fx.rundir};
+    transport_events ev = {.state_changed = on_state};
+    fx.t = transport_new(fx.loop, &fx.hc, &topts, &ev, NULL);
+    fx.ctx = (source_ctx){.loop = fx.loop,
+                          .model = &fx.m,
+                          .host = &fx.m.hosts[0],
+                          .transport = fx.t,
+                          .config = &fx.cfg,
+                          .interval_s = INTERVAL,
+                          .attempt_done = on_attempt_done};
+    fx.st = source_registry[SRC_CONTAINERS]->start(&fx.ctx);
+    transport_start(fx.t);
+    return fx.st ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), "%s rm -f " PROBE " >/dev/null 2>&1", fx.docker);
+    if (system(cmd) != 0) { /* not there: fine */
+    }
+    source_registry[SRC_CONTAINERS]->stop(fx.st);
+    transport_free(fx.t);
+    loop_free(fx.loop);
+    rmdir(fx.rundir);
+    model_free(&fx.m);
+    return 0;
+}
+
+/* ---- changes arrive by events ---- */
+
+static bool probe_is(const char *want) /* "state" or "state/health" */
+{
+    const container_info *c = find(PROBE);
+    if (!c)
+        return strcmp(want, "absent") == 0;
+    char have[80];
+    snprintf(have, sizeof(have), "%s%s%s", c->state, c->health[0] ? "/" : "", c->health);
+    return strcmp(have, want) == 0;
+}
+
+static bool restarted_by_policy(const char *arg)
+{
+    (void)arg;
+    const container_info *c = find(PROBE);
+    return c && c->restarts >= 1 && strcmp(c->state, "running") == 0;
+}
+
+static bool started_again(const char *started_before)
+{
+    const container_info *c = find(PROBE);
+    char now[32];
+    snprintf(now, sizeof(now), "%.3f", c ? c->started_at : 0);
+    return c && strcmp(c->state, "running") == 0 && strcmp(now, started_before) != 0;
+}
+
+static void expect(const char *what, const char *want)
+{
+    int64_t ms = wait_without_refresh(probe_is, want, EVENT_MS);
+    const container_info *c = find(PROBE);
+    if (ms < 0)
+        fail_msg("%s: the source still shows %s/%s, not %s, %d s later without a refresh", what,
+                 c ? c->state : "nothing", c ? c->health : "", want, EVENT_MS / 1000);
+    printf("# %s: shown %lld ms after docker returned, no refresh in between\n", what,
+           (long long)ms);
+}
+
+static void changes_arrive_by_events(void **state)
+{
+    (void)state;
+    refresh();
+    if (!status()->ok)
+        fail_msg("the source failed: %s", status()->error);
+    assert_non_null(find("grupo_gad_api"));
+
+    docker("run -d --name " PROBE " --init --network none "
+           "--health-cmd 'test ! -e /tmp/sick' --health-interval 1s --health-retries 1 "
+           "sbx/busybox:latest sh -c 'while [ ! -e /tmp/die ]; do sleep 0.2; done; exit 3'");
+    expect("started", "running/healthy");
+    assert_int_equal(strncmp(find(PROBE)->status, "Up ", 3), 0);
+
+    docker("stop -t 2 " PROBE);
+    expect("stopped", "exited/unhealthy");
+    docker("start " PROBE);
+    expect("started again", "running/healthy");
+    docker("kill " PROBE);
+    expect("killed", "exited/unhealthy");
+    assert_int_equal(find(PROBE)->exit_code, 137);
+    assert_non_null(strstr(find(PROBE)->status, "Exited (137)"));
+    docker("start " PROBE);
+    expect("started after the kill", "running/healthy");
+
+    docker("exec " PROBE " touch /tmp/sick");
+    expect("made unhealthy", "running/unhealthy");
+    assert_non_null(strstr(find(PROBE)->status, "(unhealthy)"));
+
+    char before[32];
+    snprintf(before, sizeof(before), "%.3f", find(PROBE)->started_at);
+    docker("restart -t 1 " PROBE);
+    int64_t ms = wait_without_refresh(started_again, before, EVENT_MS);
+    assert_true(ms >= 0);
+    printf("# restarted: shown %lld ms after docker returned\n", (long long)ms);
+
+    docker("update --restart on-failure:3 " PROBE);
+    docker("exec " PROBE " touch /tmp/die");
+    ms = wait_without_refresh(restarted_by_policy, NULL, EVENT_MS);
+    if (ms < 0)
+        fail_msg("restart count still %d", find(PROBE) ? find(PROBE)->restarts : -1);
+    printf("# restarted by its policy: count %d, shown %lld ms later\n", find(PROBE)->restarts,
+           (long long)ms);
+
+    docker("rm -f " PROBE);
+    expect("removed", "absent");
+    refresh();
+    assert_true(status()->ok);
+    /* figures stay as today's: every running container measured */
+    const container_info *api = find("grupo_gad_api");
+    assert_true(api->cpu_percent >= 0);
+    assert_true(api->mem_bytes > 0);
+}
+
+/* ---- nothing started on the host between refreshes ---- */
+
+static size_t count_sessions(void)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/staging/sshd.log", getenv("SANDBOX_DIR"));
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char line[1024];
+    size_t n = 0;
+    while (fgets(line, sizeof(line), f))
+        n += strstr(line, "Starting session:") != NULL;
+    fclose(f);
+    return n;
+}
+
+/* Every process below pid, appended to pids (pids < max). */
+static size_t below(int pid, int *pids, size_t n, size_t max)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/task/%d/children", pid, pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return n;
+    int c;
+    while (n < max && fscanf(f, "%d", &c) == 1) {
+        pids[n++] = c;
+        n = below(c, pids, n, max);
+    }
+    fclose(f);
+    return n;
+}
+
+static bool known(const int *pids, size_t n, int pid)
+{
+    for (size_t i = 0; i < n; i++)
+        if (pids[i] == pid)
+            return true;
+    return false;
+}
+
+static void no_process_between_refreshes(void **state)
+{
+    (void)state;
+    refresh();
+    refresh(); /* steady: connected, listed, measured */
+    assert_true(status()->ok);
+    char path[512];
+    snprintf(path, sizeof(path), "%s/staging/sshd.pid", getenv("SANDBOX_DIR"));
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    int sshd = 0;
+    assert_int_equal(fscanf(f, "%d", &sshd), 1);
+    fclose(f);
+
+    int base[256], seen[256];
+    size_t nbase = below(sshd, base, 0, 256);
+    assert_true(nbase >= 2); /* the session's sshd and dial-stdio at least */
+    size_t sessions = count_sessions();
+    /* three refreshes an interval apart, the tree looked at every 20 ms (a
+     * docker CLI lives for well over 100 ms) */
+    size_t new_pids = 0;
+    for (int r = 0; r < 3; r++) {
+        refresh();
+        assert_true(status()->ok);
+        int64_t next = loop_update_time(fx.loop) + INTERVAL * 1000;
+        while (loop_update_time(fx.loop) < next) {
+            loop_run_once(fx.loop, 20);
+            size_t n = below(sshd, seen, 0, 256);
+            for (size_t i = 0; i < n; i++)
+                new_pids += !known(base, nbase, seen[i]);
+        }
+    }
+    assert_int_equal(count_sessions(), sessions);
+    assert_int_equal(new_pids, 0);
+}
+
+/* ---- the engine goes away and comes back ---- */
+
+static void engine(const char *what)
+{
+    char cmd[1024];
+    /* tests/run.sh runs tests from the top of the tree */
+    snprintf(cmd, sizeof(cmd), "tests/sandbox/engine.sh %s staging %s >&2", getenv("SANDBOX_DIR"),
+             what);
+    fx.engine_stopped = strcmp(what, "stop") == 0;
+    if (system(cmd) != 0)
+        fail_msg("failed: %s", cmd);
+}
+
+static void refresh_until(bool ok, int64_t max_ms)
+{
+    int64_t end = loop_update_time(fx.loop) + max_ms;
+    while (loop_update_time(fx.loop) < end) {
+        refresh();
+        if (status()->ok == ok)
+            return;
+        int64_t next = loop_update_time(fx.loop) + INTERVAL * 1000;
+        while (loop_update_time(fx.loop) < next)
+            loop_run_once(fx.loop, 100);
+    }
+}
+
+static void engine_away_and_back(void **state)
+{
+    (void)state;
+    refresh();
+    assert_true(status()->ok);
+    engine("stop");
+    refresh_until(false, WAIT_MS);
+    assert_false(status()->ok);
+    printf("# engine stopped: %s\n", status()->error);
+    /* docker's own words name the engine's socket it could not reach */
+    if (!strstr(status()->error, "staging-api: containers: ") ||
+        !strstr(status()->error, "docker.sock"))
+        fail_msg("not docker's words: %s", status()->error);
+    assert_true(status()->has_sample); /* stale, not forgotten */
+    assert_true(fx.m.hosts[0].containers.count > 0);
+    engine("start");
+    refresh_until(true, WAIT_MS);
+    if (!status()->ok)
+        fail_msg("did not recover: %s", status()->error);
+    assert_non_null(find("grupo_gad_api"));
+}
+
+static int restore_engine(void **state)
+{
+    (void)state;
+    if (fx.engine_stopped)
+        engine("start"); /* even when the test failed: the sandbox is shared by later tests */
+    fx.engine_stopped = false;
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(changes_arrive_by_events),
+        cmocka_unit_test(no_process_between_refreshes),
+        cmocka_unit_test_teardown(engine_away_and_back, restore_engine),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,356 @@
+/* The runbook engine's state machine, driven through the real engine on
+ * this machine (a host without ssh: its steps run through /bin/sh, acts
+ * detached with setsid, the lock under a private state_dir) with runbooks
+ * read from YAML files by the real loader, on a real audit log: a failed
+ * required check stops the run; checks run by themselves and the plan is
+ * confirmed once before the first act, whose intent is on disk first; a
+ * verify that runs out of time offers on_failure; a choice runs the option
+ * picked, a nested runbook included; read-only runs the checks and refuses
+ * every act; a second run of the same runbook is refused and told who
+ * holds the lock. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "opsdeck/runbook/engine.h"
+
+#define FIXTURES "tests/unit/fixtures/runbooks_engine"
+
+static struct {
+    char dir[64], log_path[128];
+    host_config hc;
+    env_config env;
+    opsdeck_config cfg;
+    loop_t *loop;
+    app_host host;
+    app_t app;
+    audit_log audit;
+    runbook_set set;
+} fx;
+
+static int setup(void **state)
+{
+    memset(&fx, 0, sizeof(fx));
+    snprintf(fx.dir, sizeof(fx.dir), "/tmp/opsdeck-rbeng.XXXXXX");
+    if (!mkdtemp(fx.dir))
+        return -1;
+    setenv("OPSDECK_TEST_DIR", fx.dir, 1);
+    char xdg[128];
+    snprintf(xdg, sizeof(xdg), "%s/xdg", fx.dir);
+    setenv("XDG_STATE_HOME", xdg, 1);
+    snprintf(fx.log_path, sizeof(fx.log_path), "%s/audit.log", fx.dir);
+    fx.hc.name = "stage-1";
+    fx.hc.env = "staging";
+    fx.hc.state_dir = fx.dir;
+    fx.env = (env_config){.name = "staging", .confirm = CONFIRM_YES, .line = 1};
+    fx.cfg.envs = &fx.env;
+    fx.cfg.nenvs = 1;
+    fx.cfg.hosts = &fx.hc;
+    fx.cfg.nhosts = 1;
+    fx.loop = loop_new();
+    fx.app.loop = fx.loop;
+    fx.app.config = &fx.cfg;
+    fx.app.interval_s = 1;
+    const host_config *sel[] = {&fx.hc};
+    if (model_init(&fx.app.model, &fx.cfg, sel, 1) < 0)
+        return -1;
+    transport_options topts = {.connect_timeout_ms = 1000};
+    fx.host.model = &fx.app.model.hosts[0];
+    fx.host.transport = transport_new(fx.loop, &fx.hc, &topts, NULL, NULL); /* this machine */
+    transport_start(fx.host.transport);
+    fx.app.hosts = &fx.host;
+    fx.app.nhosts = 1;
+    char err[256];
+    if (audit_open(&fx.audit, fx.log_path, err, sizeof(err)) < 0)
+        return -1;
+    runbook_problems problems = {0};
+    int rc = runbook_set_load(FIXTURES, &fx.cfg, &fx.set, &problems);
+    for (size_t i = 0; i < problems.count; i++)
+        fprintf(stderr, "%s:%d: %s\n", problems.items[i].file, problems.items[i].line,
+                problems.items[i].message);
+    runbook_problems_free(&problems);
+    return rc;
+}
+
+static int teardown(void **state)
+{
+    runbook_set_free(&fx.set);
+    audit_close(&fx.audit);
+    transport_free(fx.host.transport);
+    model_free(&fx.app.model);
+    loop_free(fx.loop);
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx.dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static bool file_there(const char *name)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "%s/%s", fx.dir, name);
+    return access(path, F_OK) == 0;
+}
+
+/* Turns the loop until the run is in one of the phases (bounded). */
+static rb_phase run_until(rb_engine *e, int ms, rb_phase a, rb_phase b)
+{
+    int64_t end = loop_update_time(fx.loop) + ms;
+    while (loop_update_time(fx.loop) < end) {
+        rb_phase p = rb_engine_run(e)->phase;
+        if (p == a || p == b)
+            return p;
+        loop_run_once(fx.loop, 50);
+    }
+    return rb_engine_run(e)->phase;
+}
+
+static const rb_row *row_titled(rb_engine *e, const char *title)
+{
+    const rb_run *r = rb_engine_run(e);
+    for (size_t i = 0; i < r->nrows; i++)
+        if (!strcmp(r->rows[i].title, title))
+            return &r->rows[i];
+    fail_msg("no row titled '%s'", title);
+    return NULL;
+}
+
+/* The log's lines as JSON, in order. */
+static json_t *log_lines(void)
+{
+    json_t *all = json_array();
+    FILE *f = fopen(fx.log_path, "r");
+    char line[8192];
+    while (f && fgets(line, sizeof(line), f))
+        json_array_append_new(all, json_loads(line, 0, NULL));
+    if (f)
+        fclose(f);
+    return all;
+}
+
+static const char *str(json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? s : "(null)";
+}
+
+static const char *step_title(json_t *o)
+{
+    const char *s = json_string_value(json_object_get(json_object_get(o, "step"), "title"));
+    return s ? s : "(null)";
+}
+
+static rb_engine *start(const char *name, bool read_only)
+{
+    rb_engine *e = rb_engine_new(&fx.app, &fx.audit, &fx.set, read_only, NULL, NULL);
+    char msg[512] = "";
+    const runbook *rb = runbook_find(&fx.set, name);
+    assert_non_null(rb);
+    if (!rb_engine_start(e, rb, 0, msg, sizeof(msg)))
+        fail_msg("%s", msg);
+    return e;
+}
+
+static void required_check_failing_stops_the_run(void **state)
+{
+    rb_engine *e = start("require", false);
+    assert_int_equal(run_until(e, 15000, RB_DONE, RB_DONE), RB_DONE);
+    const rb_run *r = rb_engine_run(e);
+    assert_false(r->succeeded);
+    assert_non_null(strstr(r->verdict, "required check 0"));
+    assert_int_equal(row_titled(e, "Is it there?")->state, RBS_FAILED);
+    assert_non_null(strstr(row_titled(e, "Is it there?")->finding, "absent"));
+    assert_int_equal(row_titled(e, "Never reached")->state, RBS_SKIPPED);
+    assert_false(file_there("require-ran"));
+    json_t *lines = log_lines();
+    assert_int_equal(json_array_size(lines), 2); /* the check's finished line, the verdict */
+    json_t *check = json_array_get(lines, 0);
+    assert_string_equal(str(check, "phase"), "finished");
+    assert_string_equal(str(check, "runbook"), "require");
+    assert_string_equal(step_title(check), "Is it there?");
+    assert_string_equal(str(check, "command"), "echo absent");
+    assert_string_equal(str(check, "run_id"), r->run_id);
+    json_decref(lines);
+    rb_engine_free(e);
+}
+
+static void checks_run_then_the_plan_is_confirmed_once(void **state)
+{
+    rb_engine *e = start("act", false);
+    assert_int_equal(run_until(e, 20000, RB_CONFIRM_PLAN, RB_DONE), RB_CONFIRM_PLAN);
+    /* the checks ran by themselves, the act waits: nothing changed yet */
+    assert_int_equal(row_titled(e, "A finding that is not required")->state, RBS_FAILED);
+    assert_int_equal(row_titled(e, "The host answers")->state, RBS_PASSED);
+    assert_false(file_there("act-ran"));
+    rb_engine_answer(e, true, "y");
+    assert_int_equal(run_until(e, 30000, RB_DONE, RB_DONE), RB_DONE);
+    const rb_run *r = rb_engine_run(e);
+    assert_true(r->succeeded);
+    assert_true(file_there("act-ran"));
+    const rb_row *act = row_titled(e, "Make the change");
+    assert_int_equal(act->state, RBS_PASSED);
+    assert_int_equal(act->output_len, 6);
+    assert_memory_equal(act->output, "hello\n", 6);
+    assert_int_equal(row_titled(e, "The change is there")->state, RBS_PASSED);
+
+    /* intent, started, finished for the act, with its step and exact command */
+    json_t *lines = log_lines();
+    const char *phases[4] = {0};
+    int n = 0;
+    for (size_t i = 0; i < json_array_size(lines); i++) {
+        json_t *o = json_array_get(lines, i);
+        if (!strcmp(step_title(o), "Make the change") && n < 4)
+            phases[n++] = str(o, "phase");
+        if (!strcmp(step_title(o), "Make the change")) {
+            assert_string_equal(str(o, "confirm"), "y");
+            assert_string_equal(str(o, "command"),
+                                "echo hello; touch \"$OPSDECK_TEST_DIR/act-ran\"");
+        }
+    }
+    assert_int_equal(n, 3);
+    assert_string_equal(phases[0], "intent");
+    assert_string_equal(phases[1], "started");
+    assert_string_equal(phases[2], "finished");
+    char hello[AUDIT_HASH_HEX];
+    audit_sha256_hex("hello\n", 6, hello);
+    bool hashed = false;
+    for (size_t i = 0; i < json_array_size(lines); i++) {
+        json_t *o = json_array_get(lines, i);
+        if (!strcmp(step_title(o), "Make the change") && !strcmp(str(o, "phase"), "finished")) {
+            assert_string_equal(str(o, "output_sha256"), hello);
+            assert_int_equal(json_integer_value(json_object_get(o, "exit_status")), 0);
+            hashed = true;
+        }
+    }
+    assert_true(hashed);
+    json_decref(lines);
+    FILE *devnull = fopen("/dev/null", "w");
+    assert_int_equal(audit_verify(fx.log_path, devnull), 0);
+    fclose(devnull);
+    rb_engine_free(e);
+}
+
+static void refused_plan_changes_nothing(void **state)
+{
+    rb_engine *e = start("act", false);
+    assert_int_equal(run_until(e, 20000, RB_CONFIRM_PLAN, RB_DONE), RB_CONFIRM_PLAN);
+    rb_engine_answer(e, false, NULL);
+    assert_int_equal(run_until(e, 5000, RB_DONE, RB_DONE), RB_DONE);
+    assert_false(rb_engine_run(e)->succeeded);
+    assert_non_null(strstr(rb_engine_run(e)->verdict, "cancelled"));
+    assert_false(file_there("act-ran"));
+    rb_engine_free(e);
+}
+
+static void verify_running_out_offers_on_failure(void **state)
+{
+    rb_engine *e = start("verify", false);
+    assert_int_equal(run_until(e, 20000, RB_CONFIRM_PLAN, RB_DONE), RB_CONFIRM_PLAN);
+    rb_engine_answer(e, true, "y");
+    assert_int_equal(run_until(e, 30000, RB_OFFER_ON_FAILURE, RB_DONE), RB_OFFER_ON_FAILURE);
+    assert_string_equal(rb_engine_run(e)->offer, "fallback");
+    const rb_row *v = row_titled(e, "Never true");
+    assert_int_equal(v->state, RBS_FAILED);
+    assert_non_null(strstr(v->finding, "gave up after 2 s"));
+    rb_engine_answer(e, true, "y");
+    assert_int_equal(run_until(e, 30000, RB_DONE, RB_DONE), RB_DONE);
+    const rb_run *r = rb_engine_run(e);
+    assert_false(r->succeeded); /* the remedy failed, even though the fallback ran */
+    assert_non_null(strstr(r->verdict, "on_failure fallback"));
+    assert_true(file_there("fallback-ran"));
+    assert_false(file_there("after-verify"));
+    assert_int_equal(row_titled(e, "Not reached after the failed verify")->state, RBS_SKIPPED);
+    rb_engine_free(e);
+}
+
+static void choice_runs_the_nested_runbook(void **state)
+{
+    rb_engine *e = start("choose", false);
+    assert_int_equal(run_until(e, 20000, RB_CHOOSING, RB_DONE), RB_CHOOSING);
+    assert_int_equal(row_titled(e, "Look first")->state, RBS_PASSED);
+    assert_int_equal(rb_engine_run(e)->choosing->noptions, 2);
+    rb_engine_choose(e, 1); /* the nested runbook */
+    assert_int_equal(run_until(e, 20000, RB_CONFIRM_PLAN, RB_DONE), RB_CONFIRM_PLAN);
+    assert_int_equal(row_titled(e, "Nested check")->state, RBS_PASSED);
+    rb_engine_answer(e, true, "y");
+    assert_int_equal(run_until(e, 30000, RB_DONE, RB_DONE), RB_DONE);
+    const rb_run *r = rb_engine_run(e);
+    assert_true(r->succeeded);
+    assert_true(file_there("nested-ran"));
+    assert_false(file_there("quick-ran"));
+    assert_int_equal(row_titled(e, "Nested act")->state, RBS_PASSED);
+    assert_int_equal(row_titled(e, "Nested act")->depth, 1);
+    assert_int_equal(row_titled(e, "wait 1 s")->state, RBS_PASSED);
+    /* the nested runbook's lines name it */
+    json_t *lines = log_lines();
+    bool nested = false;
+    for (size_t i = 0; i < json_array_size(lines); i++)
+        nested |= !strcmp(str(json_array_get(lines, i), "runbook"), "nested") &&
+                  !strcmp(step_title(json_array_get(lines, i)), "Nested act");
+    assert_true(nested);
+    json_decref(lines);
+    rb_engine_free(e);
+}
+
+static void read_only_runs_checks_and_refuses_acts(void **state)
+{
+    rb_engine *e = start("act", true);
+    assert_int_equal(run_until(e, 30000, RB_DONE, RB_DONE), RB_DONE);
+    const rb_run *r = rb_engine_run(e);
+    assert_false(r->succeeded);
+    assert_non_null(strstr(r->verdict, "read-only"));
+    assert_int_equal(row_titled(e, "The host answers")->state, RBS_PASSED);
+    assert_int_equal(row_titled(e, "Make the change")->state, RBS_REFUSED);
+    assert_false(file_there("act-ran"));
+    assert_false(file_there("locks")); /* no lock either: read-only writes nothing there */
+    json_t *lines = log_lines();
+    bool denied = false;
+    for (size_t i = 0; i < json_array_size(lines); i++) {
+        json_t *o = json_array_get(lines, i);
+        assert_string_not_equal(str(o, "phase"), "intent");
+        denied |= !strcmp(str(o, "phase"), "denied") && !strcmp(step_title(o), "Make the change");
+    }
+    assert_true(denied);
+    json_decref(lines);
+    rb_engine_free(e);
+}
+
+static void second_run_is_refused_by_the_lock(void **state)
+{
+    rb_engine *first = start("act", false);
+    assert_int_equal(run_until(first, 20000, RB_CONFIRM_PLAN, RB_DONE), RB_CONFIRM_PLAN);
+    rb_engine *second = start("act", false);
+    assert_int_equal(run_until(second, 20000, RB_DONE, RB_DONE), RB_DONE);
+    const rb_run *r = rb_engine_run(second);
+    assert_false(r->succeeded);
+    assert_non_null(strstr(r->verdict, "refused"));
+    assert_non_null(strstr(r->verdict, "held by"));
+    assert_non_null(strstr(r->verdict, "since"));
+    assert_string_equal(r->holder.run_id, rb_engine_run(first)->run_id);
+    assert_false(r->holder_dead); /* its holder is this very process */
+    rb_engine_free(second);
+    rb_engine_answer(first, false, NULL);
+    assert_int_equal(run_until(first, 5000, RB_DONE, RB_DONE), RB_DONE);
+    rb_engine_free(first);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(required_check_failing_stops_the_run, setup, teardown),
+        cmocka_unit_test_setup_teardown(checks_run_then_the_plan_is_confirmed_once, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(refused_plan_changes_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(verify_running_out_offers_on_failure, setup, teardown),
+        cmocka_unit_test_setup_teardown(choice_runs_the_nested_runbook, setup, teardown),
+        cmocka_unit_test_setup_teardown(read_only_runs_checks_and_refuses_acts, setup, teardown),
+        cmocka_unit_test_setup_teardown(second_run_is_refused_by_the_lock, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
