@@ -83,7 +83,7 @@ running() {
     [ "$("$SBX_PSQL" -X -At -h "$SBX_PRODUCTION_ADDR" -p "$SBX_PRODUCTION_PG_PORT" -U "$SBX_PG_USER" \
         -d "$SBX_PG_DB" -c "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(120) /* qqq%'")" = 1 ]
 }
-wait_for 120 running || fail huge_query_running "the 100 MB query never showed in pg_stat_activity"
+wait_for 300 running || fail huge_query_running "the 100 MB query never showed in pg_stat_activity (300 s)"
 rm -f "$work/huge.sql"
 t0=$SECONDS
 /usr/bin/time -f %M -o "$work/rss" timeout 120 "$OPSDECK_BIN" --once --json -c "$SBX_CONF" \
