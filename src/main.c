@@ -37,7 +37,7 @@ typedef struct cli {
     const char *theme;
     int interval_s;
     const char *audit_file;
-    const char *runbook; /* --plan */
+    const char *runbook;      /* --plan */
     const char *const *dests; /* DESTINATION...: ad hoc hosts, no config */
     int ndests;
 } cli;

@@ -127,8 +127,9 @@ static void add_ws(json_t *o, const ws_sample *w, bool known)
     json_object_set_new(o, "total_messages_sent", figure(known, w->total_messages_sent));
     json_object_set_new(o, "total_broadcasts", figure(known, w->total_broadcasts));
     json_object_set_new(o, "last_broadcast_at",
-                        known && w->last_broadcast_at[0] ? snapshot_remote_string(w->last_broadcast_at)
-                                                         : json_null());
+                        known && w->last_broadcast_at[0]
+                            ? snapshot_remote_string(w->last_broadcast_at)
+                            : json_null());
     json_object_set_new(o, "messages_per_s", figure(known, w->messages_per_s));
 }
 

@@ -11,9 +11,14 @@ static const struct {
     command_kind kind;
     int nargs; /* 0, 1, or OPTIONAL (0 or 1) */
 } verbs[] = {
-    {"env", CMD_ENV, 1},   {"host", CMD_HOST, 1}, {"panel", CMD_PANEL, 1},
-    {"quit", CMD_QUIT, 0}, {"q", CMD_QUIT, 0},    {"help", CMD_HELP, 0},
-    {"reconnect", CMD_RECONNECT, 0}, {"run", CMD_RUN, 1},
+    {"env", CMD_ENV, 1},
+    {"host", CMD_HOST, 1},
+    {"panel", CMD_PANEL, 1},
+    {"quit", CMD_QUIT, 0},
+    {"q", CMD_QUIT, 0},
+    {"help", CMD_HELP, 0},
+    {"reconnect", CMD_RECONNECT, 0},
+    {"run", CMD_RUN, 1},
 };
 
 #define OPTIONAL 2
