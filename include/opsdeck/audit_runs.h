@@ -13,8 +13,8 @@
  * without a run_id (written before run ids) are never marked. */
 void audit_mark_unfinished(const char *const *lines, int n, bool *unfinished);
 
-/* Whether the console that wrote run_id ("PID-MS-SEQ") is still running on
- * this machine. */
+/* Whether the console that wrote run_id (an action's "PID-MS-SEQ" or a
+ * runbook run's "STAMP-PID-SEQ") is still running on this machine. */
 bool audit_run_alive(const char *run_id);
 
 #endif

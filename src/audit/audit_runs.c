@@ -53,10 +53,18 @@ void audit_mark_unfinished(const char *const *lines, int n, bool *unfinished)
 
 bool audit_run_alive(const char *run_id)
 {
-    char *end;
-    long pid = strtol(run_id, &end, 10);
-    if (pid <= 0 || *end != '-')
-        return false;
-    /* EPERM: a process of another user holds that pid, so it is alive */
-    return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+    /* an action's "PID-MS-SEQ", or a runbook run's "STAMP-PID-SEQ"
+     * (runbook/detached.c): the pid is the first all-digit field followed
+     * by a dash */
+    const char *p = run_id;
+    for (int field = 0; field < 2 && p; field++) {
+        char *end;
+        long pid = strtol(p, &end, 10);
+        if (end != p && *end == '-' && pid > 0)
+            /* EPERM: a process of another user holds that pid: alive */
+            return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+        p = strchr(p, '-');
+        p = p ? p + 1 : NULL;
+    }
+    return false;
 }

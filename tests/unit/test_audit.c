@@ -365,6 +365,11 @@ static void unfinished_runs_are_found(void **state)
     snprintf(id, sizeof(id), "%ld-1-1", (long)kid);
     assert_false(audit_run_alive(id));
     assert_false(audit_run_alive("garbage"));
+    /* a runbook run's id: STAMP-PID-SEQ */
+    snprintf(id, sizeof(id), "20261202T174500Z-%ld-3", (long)getpid());
+    assert_true(audit_run_alive(id));
+    snprintf(id, sizeof(id), "20261202T174500Z-%ld-3", (long)kid);
+    assert_false(audit_run_alive(id));
 }
 
 int main(void)
