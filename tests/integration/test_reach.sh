@@ -17,6 +17,10 @@ fi
 mkdir -p "$work/home/.ssh"
 cp "$SBX_JUMP_SSH_CONFIG" "$work/home/.ssh/config"
 cp "$SBX_JUMP_KNOWN_HOSTS" "$work/home/.ssh/known_hosts"
+# the identity ssh would find by itself (an ad hoc host has no identity =)
+cp "$SBX_KEY" "$work/home/.ssh/id_ed25519"
+[ -f "$SBX_KEY.pub" ] && cp "$SBX_KEY.pub" "$work/home/.ssh/id_ed25519.pub"
+chmod 600 "$work/home/.ssh/id_ed25519"
 od() { env -u OPSDECK_CONFIG -u OPSDECK_SSH_CONFIG -u XDG_CONFIG_HOME HOME="$work/home" "$OPSDECK_BIN" "$@"; }
 
 # host_is NAME STATE: the snapshot's only host is NAME, in STATE, env adhoc
