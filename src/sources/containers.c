@@ -540,9 +540,11 @@ static void containers_tick(void *state)
         return;
     }
     if (!st->connected) {
-        /* failed and waiting to reconnect: the failure is in the model */
-        model_source_failed(ctx->model, ctx->host, SRC_CONTAINERS, loop_wall_time(), "%s",
-                            ctx->host->status[SRC_CONTAINERS].error);
+        /* failed and waiting to reconnect: the failure is in the model. A
+         * copy: the model formats into the very buffer it would be read from */
+        char why[MODEL_ERROR_MAX];
+        snprintf(why, sizeof(why), "%s", ctx->host->status[SRC_CONTAINERS].error);
+        model_source_failed(ctx->model, ctx->host, SRC_CONTAINERS, loop_wall_time(), "%s", why);
         ctx->attempt_done(ctx, SRC_CONTAINERS);
         return;
     }
