@@ -30,7 +30,7 @@ mkdir -p "$WORK/runbooks" "$WORK/state"
 cp "$HERE"/runbooks/*.yml "$WORK/runbooks/"
 # the sandbox's config, with these runbooks, this log and a state_dir of ours
 CONF=$WORK/opsdeck.conf
-sed -e "/^runbooks *=/d" -e "/^audit_log *=/d" \
+sed -e "/^runbooks *=/d" -e "/^audit_log *=/d" -e "/^state_dir *=/d" \
     -e "s|^\[opsdeck\]|[opsdeck]\nrunbooks = $WORK/runbooks\naudit_log = $AUDIT|" \
     -e "s|^\[host \(.*\)\]|[host \1]\nstate_dir = $WORK/state|" "$SBX_CONF" >"$CONF"
 chmod 600 "$CONF"
