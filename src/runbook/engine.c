@@ -1228,6 +1228,51 @@ static void on_attach_ended(bool ran, int exit_status, const char *error, void *
 
 static const detached_events attach_events = {on_attach_output, on_attach_ended};
 
+/* The run's end, learned by re-attaching: the log gets the acts' exit
+ * statuses and the run's verdict that the opsdeck which died never wrote,
+ * the local memory says how it ended (so the next start does not re-attach
+ * it again), and its lock, held by a process that is gone, is given back
+ * (the host releases it only to this run_id). */
+static void attach_record_ending(rb_engine *e, bool ok)
+{
+    if (e->audit && e->run.nrows > 0) {
+        char err[256];
+        for (size_t i = 0; i < e->run.nrows; i++) {
+            const rb_row *row = &e->run.rows[i];
+            audit_record rec = record_for(e, row, "finished");
+            /* the host lists an act as "INDEX TITLE": the step index its
+             * intent and started lines carry */
+            char index[32] = "";
+            int off = 0;
+            if (sscanf(row->title, "%31s %n", index, &off) == 1 && off > 0) {
+                rec.step_index = index;
+                rec.step_title = row->title + off;
+            }
+            int status = 0;
+            rec.has_exit_status = sscanf(row->finding, "exit %d", &status) == 1;
+            rec.exit_status = status;
+            rec.verify = rec.has_exit_status ? "learned by re-attaching" : row->finding;
+            if (audit_append(e->audit, &rec, err, sizeof(err)) < 0)
+                ok = false;
+        }
+        audit_record rec = record_for(e, NULL, "finished");
+        rec.verify = e->run.verdict;
+        if (audit_append(e->audit, &rec, err, sizeof(err)) < 0) {
+            size_t n = strlen(e->run.verdict);
+            snprintf(e->run.verdict + n, sizeof(e->run.verdict) - n, " (AUDIT LOG FAILED: %s)",
+                     err);
+            ok = false;
+        }
+    }
+    run_memory_note(run_host(e)->name, e->run.rb->name, e->run.run_id, ok ? "passed" : "failed",
+                    -1);
+#ifndef OPSDECK_READONLY
+    if (!e->read_only && e->run.nrows > 0)
+        host_lock_release(run_transport(e), run_host(e), e->run.rb->name, e->run.run_id,
+                          on_lock_released, NULL); /* fire and forget: it holds its own state */
+#endif
+}
+
 static void attach_next(rb_engine *e)
 {
     if (e->attach_row >= e->run.nrows) {
@@ -1240,6 +1285,7 @@ static void attach_next(rb_engine *e)
                  : ok              ? "every one ended with exit 0"
                                    : "not every one ended well");
         e->run.succeeded = ok;
+        attach_record_ending(e, ok);
         notify(e);
         return;
     }

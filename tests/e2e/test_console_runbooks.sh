@@ -1,9 +1,4 @@
 #!/bin/bash
-# NOT YET RUN: written against the sandbox but never run to the end (the
-# sandbox could not start on the loaded machine of 2026-12-02), so it is
-# kept out of tests/run.sh's test_*.sh discovery until it has passed once:
-#   SANDBOX_DIR=DIR OPSDECK_BIN=$PWD/opsdeck bash tests/e2e/pending_console_runbooks.sh
-# then rename it tests/e2e/test_console_runbooks.sh.
 # Runbooks as a person drives them, in tmux on the sandbox, with the host's
 # state checked afterwards (runbooks of tests/e2e/runbooks/, each host's
 # state_dir private to this test):
@@ -17,7 +12,9 @@
 # - detached: opsdeck SIGKILLed in the middle of a long act; the act ends
 #   on the host; a second opsdeck, started meanwhile, is refused by the lock
 #   and told the holder; a new opsdeck re-attaches and shows the whole
-#   output and the exit status;
+#   output and the exit status, writes the act's finished line the killed
+#   one could not, gives the lock back, and the next start does not
+#   re-attach it again;
 # - read-only: the checks run, the act is refused with a denied line, and
 #   the container was not restarted.
 . "$(dirname "$0")/../lib.sh"
@@ -26,7 +23,11 @@
 HERE=$(cd "$(dirname "$0")" && pwd)
 AUDIT=$WORK/audit.log
 export XDG_STATE_HOME=$WORK/xdg
-mkdir -p "$WORK/runbooks" "$WORK/state"
+mkdir -p "$WORK/runbooks"
+# the runs and locks are written on the host by its deploy user: a state_dir
+# of its own, reachable through this test's private directory
+chmod 0711 "$WORK"
+install -d -o "$SBX_USER" -g "$SBX_USER" -m 0700 "$WORK/state"
 cp "$HERE"/runbooks/*.yml "$WORK/runbooks/"
 # the sandbox's config, with these runbooks, this log and a state_dir of ours
 CONF=$WORK/opsdeck.conf
@@ -137,6 +138,23 @@ fi
 start "LANG=C.UTF-8" "-e staging"
 expect "reattached_on_start" 30 eval "shows 're-attached' || shows 'run e2e-long'"
 expect "reattached_whole_output" 30 eval "shows 'started' && shows 'done' && shows 'exit 0'"
+# what the killed opsdeck could not write, the re-attach did: the act's exit
+# status and the run's verdict; and the run is not re-attached again
+if wait_for 10 audit_has '[.[] | select(.runbook == "e2e-long" and .phase == "finished" and .step.index == "0")][0].exit_status == 0' &&
+    audit_has '[.[] | select(.runbook == "e2e-long" and .phase == "finished" and .step.index == null)] | length == 1'; then
+    pass "reattach_writes_the_ending"
+else
+    fail "reattach_writes_the_ending" "$(jq -c 'select(.runbook == "e2e-long") | {phase, step, exit_status}' "$AUDIT" | tr '\n' ' ')"
+fi
+if "$OPSDECK_BIN" --verify-audit "$AUDIT" >/dev/null; then pass "reattach_audit_verifies"; else
+    fail "reattach_audit_verifies" "$("$OPSDECK_BIN" --verify-audit "$AUDIT")"
+fi
+quit_console
+start "LANG=C.UTF-8" "-e staging"
+expect "third_console_starts" 20 hostline_has " up "
+keys 7
+expect "lock_given_back_after_reattach" 20 eval "screen | grep 'e2e-long' | grep -q free"
+if ! shows "re-attached"; then pass "not_reattached_twice"; else fail "not_reattached_twice" "re-attached again"; fi
 quit_console
 
 # --- read-only: checks run, the act is refused, nothing changes ------------
@@ -144,6 +162,7 @@ curl -s -m 30 -XPOST -d '{"health":503}' "$SBX_STAGING_CONTROL" >/dev/null
 before=$(started_at)
 start "LANG=C.UTF-8" "-r -e staging"
 expect "readonly_console_starts" 20 header_has "READ-ONLY"
+expect "readonly_host_up" 20 hostline_has " up "
 cmd "run e2e-api"
 expect "readonly_checks_run" 40 eval "shows 'Choose (press its number)' && shows 'health 503'"
 keys 1
