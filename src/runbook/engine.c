@@ -907,8 +907,10 @@ static void next_step(rb_engine *e)
     }
     if (!e->nframes) {
         if (e->failed_verify[0])
-            finish(e, false, "%s; on_failure %s ran to its end", e->failed_verify,
-                   e->run.offer ? e->run.offer : "");
+            /* the outcome first: the cause can be long and the line is cut
+             * at the terminal's width */
+            finish(e, false, "on_failure %s passed every step, after %s",
+                   e->run.offer ? e->run.offer : "", e->failed_verify);
         else if (refused_count(e))
             finish(e, false, "read-only: the checks ran, %zu act%s refused; nothing was changed",
                    refused_count(e), refused_count(e) == 1 ? "" : "s");
