@@ -17,6 +17,7 @@
 typedef struct plan_lines {
     char text[PLAN_LINES_MAX][256];
     size_t n, acts, more;
+    bool every_step; /* the whole plan fits: every step, not only the acts */
 } plan_lines;
 
 static struct {
@@ -188,15 +189,22 @@ void ui_runbook_show_last(ui_t *ui, const char *name)
 
 /* ---- the questions ---- */
 
+static void count_plan_line(const char *text, void *arg)
+{
+    (void)text;
+    ++*(size_t *)arg;
+}
+
 static void add_plan_line(const char *text, void *arg)
 {
     plan_lines *p = arg;
     bool act = strstr(text, " act: ") != NULL;
     p->acts += act;
-    /* the dialog has room for the acts' exact commands; the run view behind
-     * it shows every step */
-    if (!act || p->n >= PLAN_LINES_MAX - 1) {
-        p->more += act;
+    /* every step with its exact command when the dialog has room for the
+     * whole plan; otherwise the acts' (what changes the host), and the run
+     * view behind the dialog shows every step */
+    if ((!act && !p->every_step) || p->n >= PLAN_LINES_MAX - 1) {
+        p->more += act || p->every_step;
         return;
     }
     snprintf(p->text[p->n++], sizeof(p->text[0]), "%s", text);
@@ -253,16 +261,18 @@ static void open_question(ui_t *ui)
     confirm_mode mode = r->confirm;
     const rb_row *row = &r->rows[r->current];
     if (r->phase == RB_CONFIRM_PLAN) {
-        snprintf(p.text[p.n++], sizeof(p.text[0]),
-                 "runbook %.60s on %.60s: its acts (every step "
-                 "is in the run view)",
-                 r->rb->name, hc->name);
+        size_t lines = 0;
+        rb_plan_lines(ui->rbset, r->rb, hc, count_plan_line, &lines);
+        p.every_step = lines <= PLAN_LINES_MAX - 1;
+        snprintf(p.text[p.n++], sizeof(p.text[0]), "runbook %.60s on %.60s: %s", r->rb->name,
+                 hc->name,
+                 p.every_step ? "every step" : "its acts (every step is in the run view)");
         rb_plan_lines(ui->rbset, r->rb, hc, add_plan_line, &p);
         if (p.more)
             snprintf(p.text[p.n++], sizeof(p.text[0]),
-                     "... and %zu more act%s (the run view "
+                     "... and %zu more %s%s (the run view "
                      "lists them)",
-                     p.more, p.more == 1 ? "" : "s");
+                     p.more, p.every_step ? "step" : "act", p.more == 1 ? "" : "s");
         snprintf(title, sizeof(title), "run the plan of %.60s?", r->rb->name);
     } else if (r->phase == RB_CONFIRM_STEP) {
         snprintf(p.text[p.n++], sizeof(p.text[0]), "act %.20s %.200s", row->index, row->title);

@@ -66,6 +66,13 @@ if screen | grep -E 'passed +0 ' | grep -q "output 'running'"; then pass "check_
 fi
 keys 1
 expect "plan_asked_before_the_act" 20 eval "prompt_up && shows 'run the plan of e2e-api?'"
+# the whole plan fits the dialog: every step, checks too, with its command
+if shows "e2e-api on staging-api: every step" && shows "0 check: Is the API container running? -- " &&
+    shows "verify: Health is back" && screen | grep -q "act: Restart grupo_gad_api -- .*restart"; then
+    pass "plan_shows_every_step"
+else
+    fail "plan_shows_every_step" "$(screen | grep -E 'check:|act:|verify:|every step' | tr '\n' '|')"
+fi
 keys y
 expect "verify_sees_health_200" 90 eval "shows 'health 200 as expected 200' && shows 'passed: every step of e2e-api'"
 if [ "$(started_at)" != "$before" ]; then pass "api_container_restarted"; else
