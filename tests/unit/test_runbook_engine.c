@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "opsdeck/runbook/engine.h"
@@ -340,6 +342,66 @@ static void second_run_is_refused_by_the_lock(void **state)
     rb_engine_free(first);
 }
 
+/* A lock left by a run that is provably dead (past its deadline, no act
+ * alive) refuses the next start and says so; broken with the typed name,
+ * audited (intent, then finished "broken"), the runbook starts again. */
+static void dead_lock_is_broken_typed_and_audited(void **state)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "%s/locks", fx.dir);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof(path), "%s/locks/act", fx.dir);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof(path), "%s/locks/act/info", fx.dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    long now = (long)time(NULL);
+    fprintf(f,
+            "user=someone\nmachine=elsewhere\npid=4242\nstarted=%ld\ndeadline=%ld\n"
+            "run_id=dead-run\nstep=0 Make the change\n",
+            now - 1000, now - 10);
+    fclose(f);
+
+    rb_engine *e = start("act", false);
+    assert_int_equal(run_until(e, 20000, RB_DONE, RB_DONE), RB_DONE);
+    const rb_run *r = rb_engine_run(e);
+    assert_non_null(strstr(r->verdict, "held by"));
+    assert_string_equal(r->holder.run_id, "dead-run");
+    assert_true(r->holder_dead);
+    assert_true(file_there("locks/act"));
+
+    rb_engine_break_lock(e, "typed:staging");
+    int64_t end = loop_update_time(fx.loop) + 20000;
+    while (!strstr(r->verdict, "broken") && loop_update_time(fx.loop) < end)
+        loop_run_once(fx.loop, 50);
+    assert_non_null(strstr(r->verdict, "broken; start the runbook again"));
+    assert_false(file_there("locks/act"));
+    json_t *lines = log_lines();
+    const char *phases[2] = {NULL, NULL};
+    size_t n = 0;
+    for (size_t i = 0; i < json_array_size(lines); i++) {
+        json_t *o = json_array_get(lines, i);
+        if (strcmp(str(o, "action"), "break-lock") != 0)
+            continue;
+        assert_string_equal(str(o, "confirm"), "typed:staging");
+        assert_string_equal(str(o, "run_id"), "dead-run");
+        if (n < 2)
+            phases[n] = str(o, "phase");
+        n++;
+    }
+    assert_int_equal(n, 2);
+    assert_string_equal(phases[0], "intent");
+    assert_string_equal(phases[1], "finished");
+    json_decref(lines);
+    rb_engine_free(e);
+
+    rb_engine *again = start("act", false);
+    assert_int_equal(run_until(again, 20000, RB_CONFIRM_PLAN, RB_DONE), RB_CONFIRM_PLAN);
+    rb_engine_answer(again, false, NULL);
+    assert_int_equal(run_until(again, 5000, RB_DONE, RB_DONE), RB_DONE);
+    rb_engine_free(again);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -351,6 +413,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(choice_runs_the_nested_runbook, setup, teardown),
         cmocka_unit_test_setup_teardown(read_only_runs_checks_and_refuses_acts, setup, teardown),
         cmocka_unit_test_setup_teardown(second_run_is_refused_by_the_lock, setup, teardown),
+        cmocka_unit_test_setup_teardown(dead_lock_is_broken_typed_and_audited, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
