@@ -23,9 +23,11 @@
 C=$SBX_PRODUCTION_CONTROL
 AM=http://$SBX_PRODUCTION_ADDR:$SBX_PRODUCTION_AM_PORT
 SILENCE=""
+# (startsAt is given: without it Alertmanager takes endsAt as the start, and
+# the alert would begin in the future)
 drill_alert() { # endsAt
     curl -s -m 10 -XPOST -H 'Content-Type: application/json' "$AM/api/v2/alerts" \
-        -d "[{\"labels\":{\"alertname\":\"OverviewDrill\",\"severity\":\"warning\"},\"annotations\":{\"summary\":\"drill\"},\"endsAt\":\"$1\"}]" >/dev/null
+        -d "[{\"labels\":{\"alertname\":\"OverviewDrill\",\"severity\":\"warning\"},\"annotations\":{\"summary\":\"drill\"},\"startsAt\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\",\"endsAt\":\"$1\"}]" >/dev/null
 }
 restore() {
     drill_alert "$(date -u +%Y-%m-%dT%H:%M:%SZ)" 2>/dev/null
@@ -63,9 +65,7 @@ expect "attention_latency" 30 has "(CRIT|WARN) .*p95 latency [0-9]+ms"
 expect "attention_blocked_query" 30 has "CRIT .*query pid $BLOCKED blocked by pid [0-9]+.*t terminate"
 expect "attention_idle_transaction" 30 has "WARN .*idle in transaction pid $IDLE.*K kill-idle"
 expect "attention_health" 30 has "CRIT .*health answers 503"
-# The silenced alert (ranked last) is checked in the JSON below
-# (json_attention_silenced): on screen it was not found on 2026-12-02 and is
-# left out until understood.
+expect "attention_silenced_alert" 30 has "SILN .*alert OverviewDrill: drill \(silenced\)"
 # ranked: no critical line below a warning, no warning below a silenced one
 rank_of() { case $1 in CRIT) echo 0 ;; WARN) echo 1 ;; *) echo 2 ;; esac; }
 ranked() {
