@@ -90,7 +90,8 @@ static void help(void)
           "A host behind a jump host: jump = in the config, or ProxyJump in ~/.ssh/config.\n"
           "\n"
           "In the console, ? shows the keys of the current panel; R (:reconnect)\n"
-          "reconnects the selected host now, also after a refused login. See opsdeck(1),\n"
+          "reconnects the selected host now, also after a refused login; l on the\n"
+          "containers panel (:logs [NAME]) follows a container's log. See opsdeck(1),\n"
           "opsdeck.conf(5) and opsdeck-runbook(5).\n",
           stdout);
 }

@@ -19,7 +19,14 @@ struct pg_client {
     pgc_phase phase;
     int fd; /* watched, -1 none */
     char where[300];
-    char error[256]; /* why it broke */
+    char error[300]; /* why it broke */
+    /* through a tunnel: its target, and when connecting began, to tell a
+     * channel the host's side refused from the client library's words */
+    transport_t *t;
+    char target_host[256];
+    int target_port;
+    int64_t started_ms;
+    bool refused;
     /* the statement waiting for the connection, or in flight */
     char *sql;
     char **params;
@@ -88,6 +95,9 @@ static void deliver(pg_client *c, const PGresult *res, const char *error)
 static void fail(pg_client *c, const char *why)
 {
     short_error(why, c->error, sizeof(c->error));
+    if (c->t && transport_tunnel_refused(c->t, c->target_host, c->target_port, c->started_ms,
+                                         c->error, sizeof(c->error)))
+        c->refused = true; /* libpq saw only "server closed the connection" */
     c->phase = PGC_BROKEN;
     unwatch(c);
     deliver(c, NULL, c->error);
@@ -191,6 +201,10 @@ static int tunnel_dir(pg_client *c, transport_t *t, const char *conninfo, char *
     char host[256], name[320];
     int port;
     postgres_split_target(target, host, sizeof(host), &port);
+    c->t = t;
+    snprintf(c->target_host, sizeof(c->target_host), "%s", host);
+    c->target_port = port;
+    c->started_ms = loop_now_ms(c->loop);
     snprintf(name, sizeof(name), "pg-%s-%d/.s.PGSQL.%d", host, port, port);
     const char *socket = transport_tunnel(t, host, port, name);
     if (!socket) {
@@ -275,6 +289,11 @@ bool pg_client_broken(const pg_client *c)
 const char *pg_client_where(const pg_client *c)
 {
     return c->where;
+}
+
+bool pg_client_refused(const pg_client *c)
+{
+    return c->refused;
 }
 
 void pg_client_free(pg_client *c)

@@ -109,3 +109,12 @@ redisAsyncContext *redis_open(loop_t *loop, transport_t *t, const host_config *h
     redisAsyncCommand(ac, setup, "SELECT", "SELECT %d", hc->redis_db);
     return ac;
 }
+
+bool redis_tunnel_refused(const transport_t *t, const host_config *hc, int64_t since_ms, char *why,
+                          size_t size)
+{
+    char host[256];
+    int port;
+    split_address(hc->redis, host, sizeof(host), &port);
+    return transport_tunnel_refused(t, host, port, since_ms, why, size);
+}

@@ -13,6 +13,7 @@
 typedef struct alerts_state {
     const source_ctx *ctx;
     http_request *req;
+    int64_t asked_ms; /* when req was asked for */
     char url[1024];
 } alerts_state;
 
@@ -44,7 +45,9 @@ static void on_alerts(const http_response *res, void *arg)
     alerts_sample parsed;
     char err[256];
     if (!res->ok) {
-        model_source_failed(ctx->model, ctx->host, SRC_ALERTS, now, "%s", res->error);
+        char why[512];
+        model_source_failed(ctx->model, ctx->host, SRC_ALERTS, now, "%s",
+                            http_source_error(ctx, st->url, st->asked_ms, res, why, sizeof(why)));
     } else if (res->status != 200) {
         model_source_failed(ctx->model, ctx->host, SRC_ALERTS, now, "%.300s: HTTP %ld", st->url,
                             res->status);
@@ -64,6 +67,7 @@ static void alerts_tick(void *state)
     if (st->req)
         return;
     char err[512];
+    st->asked_ms = loop_now_ms(st->ctx->loop);
     st->req = http_source_get(st->ctx, st->url, ALERTS_BODY_MAX, on_alerts, st, err, sizeof(err));
     if (!st->req) {
         model_source_failed(st->ctx->model, st->ctx->host, SRC_ALERTS, loop_wall_time(), "%s", err);

@@ -157,8 +157,13 @@ static void fail(containers_state *st, const char *fmt, ...)
     vsnprintf(why, sizeof(why), fmt, ap);
     va_end(ap);
     const source_ctx *ctx = st->ctx;
+    /* a transport's error already starts with the host's name: once is enough */
+    const char *name = host_name(st);
+    size_t n = strlen(name);
+    const char *rest =
+        strncmp(why, name, n) == 0 && strncmp(why + n, ": ", 2) == 0 ? why + n + 2 : why;
     model_source_failed(ctx->model, ctx->host, SRC_CONTAINERS, loop_wall_time(),
-                        "%s: containers: %s", host_name(st), why);
+                        "%s: containers: %s", name, rest);
     drop_connections(st);
     schedule_restart(st);
     settle_tick(st);

@@ -24,6 +24,7 @@ typedef struct fetch {
     golden_state *st;
     int index; /* the query (PromQL), or -1 the scrape, -2 node metrics */
     http_request *req;
+    int64_t asked_ms; /* when req was asked for */
 } fetch;
 
 struct golden_state {
@@ -95,13 +96,14 @@ static void on_fetch(const http_response *res, void *arg)
     const host_config *hc = st->ctx->host->config;
     f->req = NULL;
     char err[400];
+    const char *base = f->index == -2   ? hc->node_metrics
+                       : f->index == -1 ? hc->metrics
+                                        : hc->prometheus;
     if (!res->ok) {
-        note_error(st, "%s", res->error);
+        char why[512];
+        note_error(st, "%s", http_source_error(st->ctx, base, f->asked_ms, res, why, sizeof(why)));
     } else if (res->status != 200) {
-        snprintf(err, sizeof(err), "HTTP %ld from %s", res->status,
-                 f->index == -2   ? hc->node_metrics
-                 : f->index == -1 ? hc->metrics
-                                  : hc->prometheus);
+        snprintf(err, sizeof(err), "HTTP %ld from %s", res->status, base);
         note_error(st, "%s", err);
     } else if (f->index == -1) {
         if (scrape_rates_update(&st->rates, hc, res->body, res->body_len,
@@ -153,6 +155,7 @@ static bool start_fetch(golden_state *st, fetch *f, int index, const char *url, 
     char err[512];
     f->st = st;
     f->index = index;
+    f->asked_ms = loop_now_ms(st->ctx->loop);
     f->req = http_source_get(st->ctx, url, max, on_fetch, f, err, sizeof(err));
     if (!f->req) {
         note_error(st, "%s", err);

@@ -11,6 +11,7 @@
 typedef struct health_state {
     const source_ctx *ctx;
     http_request *req;
+    int64_t asked_ms; /* when req was asked for */
 } health_state;
 
 static bool health_enabled(const host_config *host)
@@ -33,7 +34,10 @@ static void on_health(const http_response *res, void *arg)
     st->req = NULL;
     double now = loop_wall_time();
     if (!res->ok) {
-        model_source_failed(ctx->model, ctx->host, SRC_HEALTH, now, "%s", res->error);
+        char why[512];
+        model_source_failed(
+            ctx->model, ctx->host, SRC_HEALTH, now, "%s",
+            http_source_error(ctx, ctx->host->config->health, st->asked_ms, res, why, sizeof(why)));
     } else {
         health_sample *h = &ctx->host->health;
         health_sample_clear(h);
@@ -51,6 +55,7 @@ static void health_tick(void *state)
     if (st->req)
         return;
     char err[512];
+    st->asked_ms = loop_now_ms(st->ctx->loop);
     st->req = http_source_get(st->ctx, st->ctx->host->config->health, HEALTH_BODY_MAX, on_health,
                               st, err, sizeof(err));
     if (!st->req) {

@@ -62,3 +62,14 @@ http_request *http_source_get(const source_ctx *ctx, const char *url, size_t max
         snprintf(err, errsize, "%.300s: the request could not be made", url);
     return r;
 }
+
+const char *http_source_error(const source_ctx *ctx, const char *url, int64_t asked_ms,
+                              const http_response *res, char *buf, size_t size)
+{
+    char host[256];
+    int port;
+    if (transport_is_local(ctx->transport) || !url_endpoint(url, host, sizeof(host), &port) ||
+        !transport_tunnel_refused(ctx->transport, host, port, asked_ms, buf, size))
+        return res->error;
+    return buf;
+}

@@ -64,6 +64,13 @@ static void finish(postgres_state *st, const char *fmt, ...)
 static void on_activity(const PGresult *res, const char *error, void *arg)
 {
     postgres_state *st = arg;
+    if (!res && st->busy && pg_client_refused(st->client)) {
+        /* the query never ran: the error names where the connect failed */
+        st->busy = false;
+        source_end_refreshf(st->ctx, SRC_POSTGRES, &st->deadline, NULL, "postgres: %s", error);
+        close_connection(st);
+        return;
+    }
     if (!res) {
         finish(st, "activity query: %s", error);
         if (pg_client_broken(st->client))

@@ -18,6 +18,7 @@ typedef struct redis_state {
     bool busy;         /* a refresh is in flight */
     uint64_t deadline; /* its timer */
     char where[300];   /* "127.0.0.1:6379 via ssh", for errors */
+    int64_t opened_ms; /* when the connection was asked for */
     bool has_prev;
     int64_t prev_hits, prev_misses;
     double hit_ratio;
@@ -46,6 +47,13 @@ static void finish(redis_state *st, const char *fmt, ...)
     if (!st->busy)
         return;
     st->busy = false;
+    char refused[300];
+    if (fmt && redis_tunnel_refused(st->ctx->transport, st->ctx->host->config, st->opened_ms,
+                                    refused, sizeof(refused))) {
+        /* hiredis saw only the socket close: say where the connect failed */
+        source_end_refreshf(st->ctx, SRC_REDIS, &st->deadline, NULL, "redis: %s", refused);
+        return;
+    }
     va_list ap;
     va_start(ap, fmt);
     source_end_refresh(st->ctx, SRC_REDIS, &st->deadline, st->where, fmt, ap);
@@ -158,6 +166,7 @@ static void on_setup(redisAsyncContext *ac, void *reply_p, void *privdata)
 static redisAsyncContext *connect_redis(redis_state *st, char *err, size_t errsize)
 {
     const source_ctx *ctx = st->ctx;
+    st->opened_ms = loop_now_ms(ctx->loop);
     redisAsyncContext *ac = redis_open(ctx->loop, ctx->transport, ctx->host->config, on_setup, st,
                                        st->where, sizeof(st->where), err, errsize);
     if (ac) {

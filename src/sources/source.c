@@ -12,7 +12,11 @@ void source_end_refresh(const source_ctx *ctx, source_kind kind, uint64_t *deadl
     if (fmt) {
         char msg[512];
         vsnprintf(msg, sizeof(msg), fmt, ap);
-        model_source_failed(ctx->model, ctx->host, kind, loop_wall_time(), "%s (%s)", msg, where);
+        if (where && *where)
+            model_source_failed(ctx->model, ctx->host, kind, loop_wall_time(), "%s (%s)", msg,
+                                where);
+        else
+            model_source_failed(ctx->model, ctx->host, kind, loop_wall_time(), "%s", msg);
     }
     ctx->attempt_done(ctx, kind);
 }

@@ -12,6 +12,7 @@
 typedef struct ws_state {
     const source_ctx *ctx;
     http_request *req;
+    int64_t asked_ms; /* when req was asked for */
     bool has_prev;
     double prev_sent, prev_at;
 } ws_state;
@@ -38,7 +39,10 @@ static void on_ws(const http_response *res, void *arg)
     ws_sample w = {0};
     char err[256];
     if (!res->ok) {
-        model_source_failed(ctx->model, ctx->host, SRC_WS, now, "%s", res->error);
+        char why[512];
+        model_source_failed(ctx->model, ctx->host, SRC_WS, now, "%s",
+                            http_source_error(ctx, ctx->host->config->ws_stats, st->asked_ms, res,
+                                              why, sizeof(why)));
     } else if (res->status != 200) {
         model_source_failed(ctx->model, ctx->host, SRC_WS, now, "%.300s: HTTP %ld",
                             ctx->host->config->ws_stats, res->status);
@@ -65,6 +69,7 @@ static void ws_tick(void *state)
     if (st->req)
         return;
     char err[512];
+    st->asked_ms = loop_now_ms(st->ctx->loop);
     st->req = http_source_get(st->ctx, st->ctx->host->config->ws_stats, WS_BODY_MAX, on_ws, st, err,
                               sizeof(err));
     if (!st->req) {

@@ -281,6 +281,41 @@ static int pump(tunnel_client *c)
     return moved;
 }
 
+/* The words for a direct-tcpip open the host's sshd refused. libssh2 keeps
+ * only the reason code's name ("Channel open failure (connect failed)"),
+ * not the server's text: "connect failed" is the host's connect() to the
+ * target failing, which on a host's own service means nothing listens. */
+static void tunnel_refusal(tunnel *tun, const char *libssh2_msg)
+{
+    transport_t *t = tun->t;
+    const char *msg = libssh2_msg && *libssh2_msg ? libssh2_msg : "channel refused";
+    if (strstr(msg, "connect failed"))
+        snprintf(tun->refused, sizeof(tun->refused),
+                 "connection refused by %s:%d on %s (through ssh)", tun->host, tun->port,
+                 t->host->name);
+    else if (strstr(msg, "administratively prohibited"))
+        snprintf(tun->refused, sizeof(tun->refused),
+                 "forwarding to %s:%d refused by the sshd of %s (administratively prohibited; "
+                 "through ssh)",
+                 tun->host, tun->port, t->host->name);
+    else
+        snprintf(tun->refused, sizeof(tun->refused), "%s:%d not reached from %s: %s (through ssh)",
+                 tun->host, tun->port, t->host->name, msg);
+    tun->refused_ms = loop_now_ms(t->loop);
+}
+
+bool ssh_tunnel_refused(const transport_t *t, const char *host, int port, int64_t since_ms,
+                        char *why, size_t size)
+{
+    for (const tunnel *tun = t->tunnels; tun; tun = tun->next)
+        if (tun->refused[0] && tun->refused_ms >= since_ms && tun->port == port &&
+            strcmp(tun->host, host) == 0) {
+            snprintf(why, size, "%s", tun->refused);
+            return true;
+        }
+    return false;
+}
+
 static int drive_client(tunnel_client *c)
 {
     transport_t *t = c->tun->t;
@@ -306,6 +341,7 @@ static int drive_client(tunnel_client *c)
             libssh2_session_last_error(t->session, &msg, NULL, 0);
             snprintf(c->why, sizeof(c->why), "%s cannot reach %s:%d: %s", t->host->name,
                      c->tun->host, c->tun->port, msg && *msg ? msg : "channel refused");
+            tunnel_refusal(c->tun, msg);
             client_close(c); /* refused on the far side: the client sees it end */
             return 2;
         }

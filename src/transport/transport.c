@@ -320,6 +320,12 @@ const char *transport_tunnel(transport_t *t, const char *host, int port, const c
     return ssh_tunnel_open(t, host, port, name);
 }
 
+bool transport_tunnel_refused(const transport_t *t, const char *host, int port, int64_t since_ms,
+                              char *why, size_t size)
+{
+    return !t->local && ssh_tunnel_refused(t, host, port, since_ms, why, size);
+}
+
 void transport_free(transport_t *t)
 {
     if (!t)

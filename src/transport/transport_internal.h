@@ -59,6 +59,11 @@ typedef struct tunnel {
     char path[512];
     int listen_fd;
     tunnel_client *clients;
+    /* the host's side refused the last channel asked for (its connect to
+     * host:port failed): why, in words, and when (loop_now_ms), so the
+     * source whose client saw only the socket close can say it */
+    char refused[300];
+    int64_t refused_ms;
     struct tunnel *next;
 } tunnel;
 
@@ -190,6 +195,8 @@ const char *ssh_tunnel_open(transport_t *t, const char *host, int port, const ch
 int ssh_tunnel_drive(transport_t *t);         /* as ssh_exec_drive() */
 void ssh_tunnel_drop_clients(transport_t *t); /* the session went away */
 void ssh_tunnel_free_all(transport_t *t);
+bool ssh_tunnel_refused(const transport_t *t, const char *host, int port, int64_t since_ms,
+                        char *why, size_t size); /* transport_tunnel_refused() */
 /* A channel to host:port over t's session whose near end is *fd (one end of
  * a socketpair, for another session to run over). closed is called once
  * when the channel ends, why saying how ("" when the session went away or

@@ -19,6 +19,7 @@ static const struct {
     {"help", CMD_HELP, 0},
     {"reconnect", CMD_RECONNECT, 0},
     {"run", CMD_RUN, 1},
+    {"logs", CMD_LOGS, 2 /* OPTIONAL */},
 };
 
 #define OPTIONAL 2
@@ -48,7 +49,8 @@ static bool find_verb(const char *name, verb *out)
 /* ":env :host ... :restart ..." for the unknown-command message. */
 static void list_verbs(char *buf, size_t size)
 {
-    static const char *const shown[] = {"env", "host", "panel", "help", "quit", "reconnect", "run"};
+    static const char *const shown[] = {"env",  "host",      "panel", "help",
+                                        "quit", "reconnect", "logs",  "run"};
     size_t len = 0;
     buf[0] = '\0';
     for (size_t i = 0; i < sizeof(shown) / sizeof(*shown) + builtin_actions_count; i++) {

@@ -20,6 +20,7 @@ static const char *const global_help[] = {
     "Esc                 clear the filter",
     NULL, /* here: the actions, from action_table.h */
     "R  :reconnect       reconnect this host now (also after a refused login)",
+    "l  :logs [NAME]     a container's log, followed (l on panel 2: the selected one)",
     "KEY  :run NAME      start runbook NAME on this host (KEY: its key: in panel 7)",
     "                    its checks run by themselves; the plan is confirmed once before",
     "                    its first act; Esc leaves the run view, the run goes on",

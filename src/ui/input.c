@@ -80,6 +80,9 @@ static void run_command(ui_t *ui, const char *line)
     case CMD_RUN:
         ui_runbook_request(ui, c.arg);
         break;
+    case CMD_LOGS:
+        ui_logs_open(ui, c.arg[0] ? c.arg : NULL);
+        break;
     case CMD_INVALID:
         ui_say(ui, true, "%s", c.message);
         break;
@@ -190,6 +193,8 @@ void ui_key(ui_t *ui, int key, bool is_code)
     if (ui_runbook_view_key(ui, key, is_code))
         return;
     if (ui->pager && pager_key(ui, key, is_code))
+        return;
+    if (ui_log_view_key(ui, key, is_code))
         return;
     if (global_key(ui, key, is_code))
         return;

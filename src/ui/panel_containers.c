@@ -41,6 +41,8 @@ static const char *const help[] = {
     "/                filter by name, image, state, health, status",
     "Esc              clear the filter",
     "Enter            details of the selected container",
+    "l  :logs [NAME]  the selected (or named) container's log: its last 500 lines,",
+    "                 then followed; / n N search, G follow, ! marks stderr, Esc leaves",
     "r  :restart      restart the selected container (docker restart, or docker",
     "                 compose restart SERVICE when the host has compose =)",
     NULL,
@@ -250,6 +252,11 @@ static bool key(ui_t *ui, void *state, int k, bool is_code)
     if (!is_code && (k == '\n' || k == '\r')) {
         if (st->view.selected < n)
             open_details(ui, h, &h->containers.items[rows[st->view.selected]]);
+    } else if (!is_code && k == 'l') {
+        if (st->view.selected < n)
+            ui_logs_open(ui, h->containers.items[rows[st->view.selected]].name);
+        else
+            ui_say(ui, true, "logs: no container selected");
     } else if (table_nav_key(&st->view, k, is_code)) {
         remember_selection(st, h, rows, n);
     } else {

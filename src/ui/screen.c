@@ -175,6 +175,8 @@ void ui_draw(ui_t *ui)
     ui_rect area = {2, 0, LINES - 3, COLS};
     if (ui->pager) {
         pager_draw(ui, area);
+    } else if (ui_log_view_active(ui)) {
+        ui_log_view_draw(ui, area);
     } else if (ui_runbook_view_active(ui)) {
         ui_runbook_view_draw(ui, area);
     } else {

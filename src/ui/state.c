@@ -96,6 +96,7 @@ void ui_state_init(ui_t *ui, app_t *app, const console_options *opts)
 void ui_state_free(ui_t *ui)
 {
     pager_close(ui);
+    ui_logs_close(ui);
     for (int p = 0; p < PANEL_COUNT; p++)
         if (ui_panels[p] && ui_panels[p]->destroy)
             ui_panels[p]->destroy(ui->panel_state[p]);
@@ -217,6 +218,7 @@ void ui_show_panel(ui_t *ui, int i)
     }
     ui->panel = i;
     pager_close(ui);
+    ui_logs_close(ui);
 }
 
 const char *ui_filter(const ui_t *ui)

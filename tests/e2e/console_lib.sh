@@ -57,6 +57,21 @@ expect() { # name, seconds, check...
     fi
 }
 
+# escapes_kept_out NAME TITLE_NAME: a host's text holding ESC[31mRED, an OSC
+# title (]0;pwned) and BEL is on screen: the visible remains may show, the
+# ESC and BEL bytes may not reach the terminal, and the pane's title stays
+escapes_kept_out() {
+    local raw title
+    raw=$(screen -e)
+    if grep -q $'\e\\[31mRED' <<<"$raw" || grep -q $'\e\\]0;' <<<"$raw" || grep -q $'\a' <<<"$raw"; then
+        fail "$1" "$(grep -a RED <<<"$raw" | cat -v | head -c 300)"
+    else
+        pass "$1"
+    fi
+    title=$("${TMUX_CMD[@]}" display -p -t con '#{pane_title}')
+    if [ "$title" != pwned ]; then pass "$2"; else fail "$2" "pane title became '$title'"; fi
+}
+
 # The pane runs bash, bash runs opsdeck in the foreground, then reports its
 # exit status and the terminal modes once opsdeck is gone.
 start() { # extra environment / arguments

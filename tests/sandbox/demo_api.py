@@ -18,6 +18,9 @@ test through /control, so the test knows the truth:
        health (200|503), health_delay_s, idle_in_transaction,
        slow_queries, blocked_queries
        It answers once the world matches (sessions open, clients counted).
+       Also log_stdout, log_stderr (strings, up to 4096 characters): a line
+       the API writes at once on its stdout or stderr, as given (escape
+       sequences and all), for the container's log (docker logs).
 
 Traffic is generated inside the process: each tick records exactly the
 configured number of requests, errors and latency in the real client
@@ -43,6 +46,7 @@ import json
 import os
 import signal
 import struct
+import sys
 import time
 
 import websockets
@@ -423,7 +427,19 @@ class Api:
         return out
 
     async def control(self, body):
+        if isinstance(body, dict):
+            body = dict(body)
+            lines = [(body.pop(k), stream) for k, stream in
+                     (("log_stdout", sys.stdout), ("log_stderr", sys.stderr)) if k in body]
+        else:
+            lines = []
         changed = validate(body)
+        for text, stream in lines:
+            if not isinstance(text, str) or len(text) > 4096:
+                raise ValueError("log_stdout and log_stderr must be strings of up to 4096 characters")
+        for text, stream in lines:
+            stream.write(text + "\n")
+            stream.flush()
         async with self.lock:
             self.truth.update(changed)
             self.ws_clients.set_count(self.truth["ws_clients"])

@@ -96,6 +96,15 @@ static void commands(void **state)
     assert_int_equal(c.kind, CMD_HELP);
     command_parse("   ", &c);
     assert_int_equal(c.kind, CMD_NONE);
+    command_parse("logs", &c); /* the selected container */
+    assert_int_equal(c.kind, CMD_LOGS);
+    assert_string_equal(c.arg, "");
+    command_parse("logs grupo_gad_api", &c);
+    assert_int_equal(c.kind, CMD_LOGS);
+    assert_string_equal(c.arg, "grupo_gad_api");
+    command_parse("logs a b", &c);
+    assert_int_equal(c.kind, CMD_INVALID);
+    assert_string_equal(c.message, ":logs takes at most one name");
 }
 
 static void bad_commands_say_why(void **state)

@@ -42,6 +42,10 @@ int pg_client_query(pg_client *c, const char *sql, int nparams, const char *cons
 bool pg_client_broken(const pg_client *c);
 /* "host:port" or "host:port via ssh", for messages. */
 const char *pg_client_where(const pg_client *c);
+/* The connection failed because the host's side of the tunnel could not
+ * connect: the error said so, naming the target and the host itself (no
+ * need to add where). */
+bool pg_client_refused(const pg_client *c);
 /* Closes; done is not called after this. */
 void pg_client_free(pg_client *c);
 

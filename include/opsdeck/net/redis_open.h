@@ -6,7 +6,9 @@
 #define OPSDECK_NET_REDIS_OPEN_H
 
 #include <hiredis/async.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "opsdeck/config.h"
 #include "opsdeck/loop.h"
@@ -20,5 +22,11 @@
 redisAsyncContext *redis_open(loop_t *loop, transport_t *t, const host_config *hc,
                               redisCallbackFn *setup, void *data, char *where, size_t wheresize,
                               char *err, size_t errsize);
+
+/* Whether the host's side of the tunnel to `redis =` refused a connection
+ * at or after since_ms (loop_now_ms()); why names the target, the host and
+ * the path (transport_tunnel_refused()). */
+bool redis_tunnel_refused(const transport_t *t, const host_config *hc, int64_t since_ms, char *why,
+                          size_t size);
 
 #endif

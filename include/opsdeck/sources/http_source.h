@@ -16,4 +16,11 @@ int http_source_timeout_ms(const source_ctx *ctx);
 http_request *http_source_get(const source_ctx *ctx, const char *url, size_t max_bytes,
                               http_done_fn done, void *arg, char *err, size_t errsize);
 
+/* Why a GET of url asked at asked_ms (loop_now_ms()) failed: res->error,
+ * or, when the host's side of the tunnel could not connect to url's
+ * address since then, words naming that address, the host and the path
+ * (curl saw only an empty reply). Returns res->error or buf. */
+const char *http_source_error(const source_ctx *ctx, const char *url, int64_t asked_ms,
+                              const http_response *res, char *buf, size_t size);
+
 #endif

@@ -48,7 +48,8 @@ typedef struct source_ops {
 
 /* Ends a refresh of ctx's source kind: cancels its deadline timer (when
  * set, and zeroes it), records the failure when fmt is given (the message,
- * then " (where)"), and tells the app the attempt is over. */
+ * then " (where)" unless where is NULL or empty: a message that names the
+ * place itself), and tells the app the attempt is over. */
 void source_end_refresh(const source_ctx *ctx, source_kind kind, uint64_t *deadline,
                         const char *where, const char *fmt, va_list ap);
 void source_end_refreshf(const source_ctx *ctx, source_kind kind, uint64_t *deadline,

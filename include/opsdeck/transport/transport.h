@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "opsdeck/config.h"
 #include "opsdeck/loop.h"
@@ -121,5 +122,13 @@ int transport_exec_write(exec_req *req, const char *buf, size_t len);
  * (connect to host:port directly) or on error (transport_error()). Calling
  * it again with the same arguments returns the same path. */
 const char *transport_tunnel(transport_t *t, const char *host, int port, const char *name);
+
+/* A client of a tunnel sees only its socket close when the host's side
+ * cannot connect to host:port. Whether that happened at or after since_ms
+ * (loop_now_ms()), and why, in words that name the target, the host and
+ * the path: "connection refused by 127.0.0.1:5432 on prod-api (through
+ * ssh)". False on a local host or when no channel was refused since. */
+bool transport_tunnel_refused(const transport_t *t, const char *host, int port, int64_t since_ms,
+                              char *why, size_t size);
 
 #endif

@@ -16,6 +16,7 @@ typedef enum {
     CMD_ACTION,    /* :restart [C], :cancel [PID], :terminate [PID], :kill-idle, :flush: arg
                     * the target ("" the selected one), action the name */
     CMD_RUN,       /* :run NAME: start the runbook NAME on the selected host */
+    CMD_LOGS,      /* :logs [NAME]: a container's log (the selected one) */
     CMD_INVALID,   /* a known command used wrongly, or an unknown one: see message */
 } command_kind;
 

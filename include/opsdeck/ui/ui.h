@@ -107,6 +107,7 @@ struct ui {
     bool rb_view;                 /* the run view is open over the panel */
     bool rb_asking;               /* a dialog of the run is open */
     unsigned rb_generation;       /* bumped when a run ends (panel 7 asks for locks again) */
+    struct log_view *logs;        /* a container's log over the panel; NULL none */
     uint64_t redraw_timer, clock_timer;
     int64_t last_draw_ms;
 };
@@ -201,6 +202,16 @@ const char *ui_runbook_header(const ui_t *ui, char *buf, size_t size);
 bool ui_runbook_view_active(const ui_t *ui);
 void ui_runbook_view_draw(ui_t *ui, ui_rect area);
 bool ui_runbook_view_key(ui_t *ui, int key, bool is_code); /* true: it took the key */
+
+/* ---- a container's log (log_view.c) ---- */
+/* l on panel 2 and :logs [NAME]: the log of NAME (NULL: the containers
+ * panel's selection) on the selected host, followed until the view is
+ * left. */
+void ui_logs_open(ui_t *ui, const char *name);
+void ui_logs_close(ui_t *ui); /* closes the channel that follows it */
+bool ui_log_view_active(const ui_t *ui);
+void ui_log_view_draw(ui_t *ui, ui_rect area);
+bool ui_log_view_key(ui_t *ui, int key, bool is_code); /* true: it took the key */
 
 /* ---- the postgres panel's rows (panel_postgres.c), for the actions ---- */
 /* The backends shown for host h (slow, idle in a transaction, blocked),
