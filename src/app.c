@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "opsdeck/runtime_dir.h"
+#include "opsdeck/sources/http_source.h"
 
 #define CONNECT_TIMEOUT_MS 10000
 #define KEEPALIVE_S        15
@@ -247,6 +248,8 @@ int app_init(app_t *app, loop_t *loop, const opsdeck_config *cfg, const app_opti
         snprintf(err, errsize, "cannot set up the HTTP client");
         return -1;
     }
+    /* every refresh reuses the connections (and tunnel channels) of the last */
+    http_client_keep_connections(app->http, n * HTTP_SOURCE_CONNECTIONS_PER_HOST);
     return start_hosts(app, err, errsize);
 }
 

@@ -184,6 +184,11 @@ void http_client_free(http_client *c)
     free(c);
 }
 
+void http_client_keep_connections(http_client *c, size_t n)
+{
+    curl_multi_setopt(c->multi, CURLMOPT_MAXCONNECTS, (long)n);
+}
+
 static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
 {
     http_request *r = userp;

@@ -66,6 +66,7 @@ WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 MAX_HEAD = 16384
 MAX_BODY = 65536
 SETTLE_S = 10.0  # how long POST /control waits for the world to match
+KEEP_ALIVE_S = 60  # an idle kept-alive connection is closed after this
 
 REQUESTS = Counter(
     "http_requests_total",
@@ -493,38 +494,50 @@ class Api:
         return 404, "application/json", b'{"detail":"Not Found"}'
 
     async def handle(self, reader, writer):
+        # HTTP/1.1 keep-alive, as the real API's server (uvicorn) does: a
+        # client that reuses its connection is not made to reconnect per
+        # request (the footprint benchmark counts the connections).
         try:
-            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
-            lines = head.decode("latin-1").split("\r\n")
-            method, path, _ = lines[0].split(" ", 2)
-            headers = {}
-            for line in lines[1:]:
-                if ":" in line:
-                    k, v = line.split(":", 1)
-                    headers[k.strip().lower()] = v.strip()
-            if path.startswith("/ws") and headers.get("upgrade", "").lower() == "websocket":
-                await self.ws.serve(reader, writer, headers)
-                return
-            length = int(headers.get("content-length", "0") or 0)
-            if length > MAX_BODY:
-                raise ValueError("body too large")
-            body = await asyncio.wait_for(reader.readexactly(length), 10) if length else b""
-            status, ctype, payload = await self.route(method, path, headers, body)
-            reason = {200: "OK", 400: "Bad Request", 404: "Not Found", 500: "Internal Server Error",
-                      503: "Service Unavailable"}
-            writer.write(
-                (
-                    "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n"
-                    "Connection: close\r\n\r\n" % (status, reason.get(status, "OK"), ctype, len(payload))
-                ).encode()
-                + payload
-            )
-            await writer.drain()
+            first = True
+            while await self.answer_one(reader, writer, 10 if first else KEEP_ALIVE_S):
+                first = False
         except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, asyncio.TimeoutError,
                 ConnectionError, ValueError, UnicodeError):
             pass
         finally:
             writer.close()
+
+    async def answer_one(self, reader, writer, wait_s):
+        """Answers one request; True when the connection stays open."""
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), wait_s)
+        lines = head.decode("latin-1").split("\r\n")
+        method, path, version = lines[0].split(" ", 2)
+        headers = {}
+        for line in lines[1:]:
+            if ":" in line:
+                k, v = line.split(":", 1)
+                headers[k.strip().lower()] = v.strip()
+        if path.startswith("/ws") and headers.get("upgrade", "").lower() == "websocket":
+            await self.ws.serve(reader, writer, headers)
+            return False
+        length = int(headers.get("content-length", "0") or 0)
+        if length > MAX_BODY:
+            raise ValueError("body too large")
+        body = await asyncio.wait_for(reader.readexactly(length), 10) if length else b""
+        status, ctype, payload = await self.route(method, path, headers, body)
+        keep = version == "HTTP/1.1" and headers.get("connection", "").lower() != "close"
+        reason = {200: "OK", 400: "Bad Request", 404: "Not Found", 500: "Internal Server Error",
+                  503: "Service Unavailable"}
+        writer.write(
+            (
+                "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n"
+                "Connection: %s\r\n\r\n" % (status, reason.get(status, "OK"), ctype, len(payload),
+                                              "keep-alive" if keep else "close")
+            ).encode()
+            + payload
+        )
+        await writer.drain()
+        return keep
 
     async def main(self):
         server = await asyncio.start_server(self.handle, self.args.addr, self.args.port, limit=MAX_HEAD)

@@ -30,6 +30,11 @@ typedef void (*http_done_fn)(const http_response *res, void *arg);
 http_client *http_client_new(loop_t *loop);
 /* Cancels every request in flight (their done is not called). */
 void http_client_free(http_client *c);
+/* How many idle connections are kept for reuse (curl's connection cache).
+ * curl's own default, four per request in flight at the moment one ends,
+ * is too small for requests that come in bursts: the last answers of a
+ * refresh closed the connections the next refresh opens again. */
+void http_client_keep_connections(http_client *c, size_t n);
 
 /* GET url; via unix_socket when not NULL. A body over max_bytes is cut off
  * and the request fails ("response larger than N bytes"); the whole request

@@ -7,6 +7,11 @@
 #include "opsdeck/net/http.h"
 #include "opsdeck/sources/source.h"
 
+/* The connections one host's HTTP sources hold open at once, and keep
+ * for the next refresh: golden's five PromQL queries, the metrics and node
+ * metrics scrapes, health, ws stats and alerts, with room to spare. */
+#define HTTP_SOURCE_CONNECTIONS_PER_HOST 12
+
 /* The time one fetch may take: long enough for a slow answer, short enough
  * that a refresh round never waits long on it. */
 int http_source_timeout_ms(const source_ctx *ctx);
