@@ -145,13 +145,21 @@ static int setup(void **state)
     return fx.st ? 0 : -1;
 }
 
-static int teardown(void **state)
+/* A failed check must not leave the probe behind (an exited container
+ * would keep the engine test's restart waiting for it). */
+static int remove_probe(void **state)
 {
     (void)state;
     char cmd[1024];
     snprintf(cmd, sizeof(cmd), "%s rm -f " PROBE " >/dev/null 2>&1", fx.docker);
     if (system(cmd) != 0) { /* not there: fine */
     }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    remove_probe(state);
     source_registry[SRC_CONTAINERS]->stop(fx.st);
     transport_free(fx.t);
     loop_free(fx.loop);
@@ -172,11 +180,14 @@ static bool probe_is(const char *want) /* "state" or "state/health" */
     return strcmp(have, want) == 0 || strcmp(c->state, want) == 0;
 }
 
+/* Restarted by its policy: the count moved. Not "and running": the probe
+ * dies again at once (its /tmp/die stays), so by the time the list is
+ * read it may be running, restarting or, after its third try, exited. */
 static bool restarted_by_policy(const char *arg)
 {
     (void)arg;
     const container_info *c = find(PROBE);
-    return c && c->restarts >= 1 && strcmp(c->state, "running") == 0;
+    return c && c->restarts >= 1;
 }
 
 static bool started_again(const char *started_before)
@@ -412,7 +423,7 @@ static int restore_engine(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(changes_arrive_by_events),
+        cmocka_unit_test_teardown(changes_arrive_by_events, remove_probe),
         cmocka_unit_test(no_process_between_refreshes),
         cmocka_unit_test_teardown(engine_away_and_back, restore_engine),
     };
