@@ -45,7 +45,7 @@ FUZZ_BINS = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%_fuzz)
 FUZZ_SRCS_ALL = src/numbers.c src/shell_quote.c
 FUZZ_SRCS_prom = src/parse/prom.c
 FUZZ_SRCS_docker = src/parse/docker_json.c
-FUZZ_SRCS_alerts = src/parse/alerts_json.c
+FUZZ_SRCS_alerts = src/parse/alerts_json.c src/alert_counts.c
 FUZZ_SRCS_redis_info = src/parse/redis_info.c
 FUZZ_SRCS_ws = src/parse/ws_json.c
 FUZZ_SRCS_health = src/ui/text.c src/sanitize.c

@@ -146,7 +146,7 @@ static void run_pg(action_run *run)
     const action_plan *plan = action_run_plan(run);
     pg_data *d = plan->data;
     app_t *app = action_run_app(run);
-    const host_config *hc = app->hosts[plan->host].model->config;
+    const host_config *hc = app_host_config(app, plan->host);
     d->run = run;
     d->loop = app->loop;
     char err[512];
@@ -324,7 +324,7 @@ static int describe(const pg_backend *b, char *buf, size_t size)
 static action_plan *new_plan(app_t *app, size_t host, pg_kind kind, size_t npids, char *err,
                              size_t errsize)
 {
-    const host_config *hc = app->hosts[host].model->config;
+    const host_config *hc = app_host_config(app, host);
     if (!hc->postgres) {
         snprintf(err, errsize, "%s has no postgres =", hc->name);
         return NULL;
@@ -352,7 +352,7 @@ static action_plan *new_plan(app_t *app, size_t host, pg_kind kind, size_t npids
 static action_plan *one_backend_plan(app_t *app, size_t host, int pid, pg_kind kind, char *err,
                                      size_t errsize)
 {
-    const host_model *hm = app->hosts[host].model;
+    const host_model *hm = app_host_model(app, host);
     const pg_backend *b = find_backend(&hm->postgres, pid);
     if (!b) {
         snprintf(err, errsize,
@@ -415,7 +415,7 @@ action_plan *pg_kill_idle_plan(app_t *app, size_t host, const char *target, char
                                size_t errsize)
 {
     (void)target;
-    const host_model *hm = app->hosts[host].model;
+    const host_model *hm = app_host_model(app, host);
     const postgres_sample *p = &hm->postgres;
     double idle_txn = app->config->idle_txn_s;
     size_t n = 0;

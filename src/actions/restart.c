@@ -136,7 +136,7 @@ static const container_info *find_container(const host_model *hm, const char *na
 
 action_plan *restart_plan(app_t *app, size_t host, const char *name, char *err, size_t errsize)
 {
-    const host_model *hm = app->hosts[host].model;
+    const host_model *hm = app_host_model(app, host);
     const host_config *hc = hm->config;
     const container_info *c = find_container(hm, name);
     if (!c) {

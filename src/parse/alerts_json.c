@@ -5,19 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
+#include "opsdeck/alert_counts.h"
 #include "opsdeck/numbers.h"
-
-int alerts_severity_rank(const char *severity)
-{
-    static const char *const order[] = {"critical", "warning", "info"};
-    for (int i = 0; i < 3; i++)
-        if (!strcasecmp(severity, order[i]))
-            return i;
-    return 3;
-}
 
 double alerts_parse_time(const char *text)
 {
@@ -83,7 +74,7 @@ static bool fill_alert(json_t *a, alert_info *ai)
 static int by_severity_then_age(const void *pa, const void *pb)
 {
     const alert_info *a = pa, *b = pb;
-    int ra = alerts_severity_rank(a->severity), rb = alerts_severity_rank(b->severity);
+    int ra = alert_severity_rank(a->severity), rb = alert_severity_rank(b->severity);
     if (ra != rb)
         return ra - rb;
     if (a->starts_at_epoch != b->starts_at_epoch)

@@ -49,6 +49,10 @@ typedef struct panel {
     bool (*key)(ui_t *ui, void *state, int key, bool is_code);
     const char *const *help; /* "KEYS  what they do" lines, NULL-terminated */
     bool filterable;         /* `/` filters its table */
+    /* The selected row as an action's target (a container's name, a
+     * backend's pid), "" when none; NULL: nothing here is an action's
+     * target. The actions whose table row names this panel ask it. */
+    void (*selection)(const ui_t *ui, void *state, char *out, size_t size);
 } panel;
 
 /* Keys 1..8, in DESIGN.md's order. */
@@ -175,8 +179,6 @@ bool ui_action_view_key(ui_t *ui, int key, bool is_code); /* true: it took the k
 void ui_reconnect(ui_t *ui);
 /* q and :quit: asks first while an action runs. */
 void ui_request_quit(ui_t *ui);
-/* The containers panel's selected container's name, "" none. */
-const char *ui_containers_selected(const ui_t *ui);
 /* Selections set from elsewhere (the overview's Enter): shown at the next
  * draw of that panel, when the row is there. */
 void ui_containers_select(ui_t *ui, const char *name);
@@ -201,13 +203,6 @@ const char *ui_runbook_header(const ui_t *ui, char *buf, size_t size);
 bool ui_runbook_view_active(const ui_t *ui);
 void ui_runbook_view_draw(ui_t *ui, ui_rect area);
 bool ui_runbook_view_key(ui_t *ui, int key, bool is_code); /* true: it took the key */
-
-/* ---- the postgres panel's rows (panel_postgres.c), for the actions ---- */
-/* The backends shown for host h (slow, idle in a transaction, blocked),
- * filtered and longest first; *rows is malloc'd and points into h. */
-int ui_postgres_rows(const ui_t *ui, const host_model *h, const pg_backend ***rows);
-/* The pid of the selected backend of the selected host, 0 none. */
-int ui_postgres_selected_pid(const ui_t *ui);
 
 /* ---- sparklines (sparkline.c) ---- */
 /* The last w values of h in row y from column x, scaled as
