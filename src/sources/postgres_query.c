@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "opsdeck/numbers.h"
+#include "opsdeck/utf8_copy.h"
 
 /* One statement, one round trip: the connection summary joined to the
  * backends worth showing (slow, idle in a transaction, or blocked), so the
@@ -55,9 +56,10 @@ enum {
     COL_BLOCKED_BY,
 };
 
+/* A column of the host's into a fixed field, cut on a character boundary. */
 static void copy(char *dst, size_t size, const PGresult *res, int row, int col)
 {
-    snprintf(dst, size, "%s", PQgetvalue(res, row, col));
+    utf8_copy(dst, size, PQgetvalue(res, row, col));
 }
 
 /* "{12,34}" -> [12, 34] */
