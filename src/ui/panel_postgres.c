@@ -2,8 +2,9 @@
  * against max_connections, its size, and the backends worth a look (slow
  * queries, sessions idle in a transaction, queries that wait on another),
  * longest first, with who blocks whom. Query text is sanitized and folded
- * onto one line; Enter shows it whole. c, t and K act on these rows
- * (panel_actions.c). */
+ * onto one line; Enter shows it whole. c, t and K act on these rows (their
+ * rows in action_table.c, actions/pg_actions.c; the selection hook below
+ * gives them the selected pid). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -8,7 +8,7 @@
 
 #include "opsdeck/model.h"
 
-#define ALERTS_MAX 1000 /* more than this are dropped (the count says so) */
+#define ALERTS_MAX 1000 /* the first this many of the answer are kept, the rest left out */
 
 /* Returns 0 and the alerts (owned by the caller: free with
  * alerts_sample_clear), or -1 with err saying why the answer is refused. */

@@ -55,7 +55,7 @@ typedef struct panel {
     void (*selection)(const ui_t *ui, void *state, char *out, size_t size);
 } panel;
 
-/* Keys 1..8, in DESIGN.md's order. */
+/* Keys 1..8, in man/opsdeck.1's order (KEYS: 1 overview ... 8 audit). */
 enum {
     PANEL_OVERVIEW,
     PANEL_CONTAINERS,
