@@ -68,17 +68,9 @@ enum {
     PANEL_COUNT
 };
 
-extern const char *const ui_panel_names[PANEL_COUNT];
-/* The panels this build has; NULL where a panel is not built yet. */
+/* The panel table (panels.c): key i+1 shows ui_panels[i], :panel NAME the
+ * one with that name; NULL where this build has no panel in the slot. */
 extern const panel *const ui_panels[PANEL_COUNT];
-extern const panel panel_overview;
-extern const panel panel_containers;
-extern const panel panel_signals;
-extern const panel panel_alerts;
-extern const panel panel_postgres;
-extern const panel panel_redis;
-extern const panel panel_audit;
-extern const panel panel_runbooks;
 int ui_panel_from_name(const char *name); /* -1 unknown */
 
 typedef enum { UI_NORMAL, UI_COMMAND, UI_FILTER } ui_mode;
