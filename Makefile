@@ -41,11 +41,12 @@ FUZZ_TIME ?= 300
 # needs, built with clang so that they are instrumented too.
 FUZZ_TARGETS = prom docker alerts redis_info ws health sanitize theme config
 FUZZ_BINS = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%_fuzz)
-# Linked into every fuzz target: the locale-independent number reading.
-FUZZ_SRCS_ALL = src/numbers.c src/shell_quote.c
+# Linked into every fuzz target: the locale-independent number reading,
+# shell quoting, the UTF-8-safe copy.
+FUZZ_SRCS_ALL = src/numbers.c src/shell_quote.c src/utf8_copy.c
 FUZZ_SRCS_prom = src/parse/prom.c
 FUZZ_SRCS_docker = src/parse/docker_json.c
-FUZZ_SRCS_alerts = src/parse/alerts_json.c
+FUZZ_SRCS_alerts = src/parse/alerts_json.c src/alert_counts.c
 FUZZ_SRCS_redis_info = src/parse/redis_info.c
 FUZZ_SRCS_ws = src/parse/ws_json.c
 FUZZ_SRCS_health = src/ui/text.c src/sanitize.c

@@ -2,8 +2,16 @@
 #include "opsdeck/alert_counts.h"
 
 #include <string.h>
+#include <strings.h>
 
-#include "opsdeck/parse/alerts_json.h"
+int alert_severity_rank(const char *severity)
+{
+    static const char *const order[] = {"critical", "warning", "info"};
+    for (int i = 0; i < 3; i++)
+        if (!strcasecmp(severity, order[i]))
+            return i;
+    return 3;
+}
 
 bool alert_suppressed(const alert_info *a)
 {
@@ -16,7 +24,7 @@ void alert_counts_add(alert_counts *c, const alerts_sample *s)
         const alert_info *a = &s->items[i];
         if (alert_suppressed(a))
             continue;
-        switch (alerts_severity_rank(a->severity)) {
+        switch (alert_severity_rank(a->severity)) {
         case 0:
             c->critical++;
             break;

@@ -79,7 +79,8 @@ static void on_hostkey_unknown(transport_t *t, const char *host, const char *key
     if (!host_of_transport(app, t, &i))
         return;
     if (app->events.hostkey_unknown)
-        app->events.hostkey_unknown(app, i, keytype, fingerprint, app->events.arg);
+        app->events.hostkey_unknown(app, i, transport_asking_for(t), keytype, fingerprint,
+                                    app->events.arg);
     else
         transport_hostkey_answer(t, false);
 }
@@ -311,6 +312,31 @@ size_t app_host_index(const app_t *app, const char *name)
         if (strcmp(app->hosts[i].model->config->name, name) == 0)
             return i;
     return app->nhosts;
+}
+
+const host_config *app_host_config(const app_t *app, size_t i)
+{
+    return app->hosts[i].model->config;
+}
+
+const host_model *app_host_model(const app_t *app, size_t i)
+{
+    return app->hosts[i].model;
+}
+
+transport_t *app_host_transport(const app_t *app, size_t i)
+{
+    return app->hosts[i].transport;
+}
+
+void app_hostkey_answer(app_t *app, size_t i, bool accept)
+{
+    transport_hostkey_answer(app->hosts[i].transport, accept);
+}
+
+void app_passphrase(app_t *app, size_t i, const char *passphrase)
+{
+    transport_passphrase(app->hosts[i].transport, passphrase);
 }
 
 void app_free(app_t *app)

@@ -6,9 +6,8 @@
 #include <string.h>
 
 #include "opsdeck/config.h"
+#include "opsdeck/exit_status.h"
 #include "opsdeck/runbook/runbook.h"
-
-#define EXIT_CONFIG 78
 
 static void print_problem(FILE *out, const char *file, int line, const char *note,
                           const char *message)

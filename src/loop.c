@@ -5,12 +5,12 @@
 #include "opsdeck/loop.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #define LOOP_MAX_WATCHERS 1024
-#define LOOP_MAX_TIMERS   4096
 
 struct watcher {
     int fd;
@@ -30,8 +30,8 @@ struct timer {
 struct loop {
     struct watcher watchers[LOOP_MAX_WATCHERS];
     int nwatchers;
-    struct timer *timers;
-    int ntimers, timers_cap;
+    struct timer timers[LOOP_MAX_TIMERS]; /* fixed: adding one never fails for memory */
+    int ntimers;
     uint64_t next_id;
     uint64_t next_generation;
     int64_t now_ms;
@@ -95,7 +95,6 @@ void loop_free(loop_t *loop)
         return;
     free_deferred(loop);
     free(loop->deferred);
-    free(loop->timers);
     free(loop);
 }
 
@@ -149,15 +148,12 @@ bool loop_is_watched(const loop_t *loop, int fd)
 
 uint64_t loop_timer_add(loop_t *loop, int64_t delay_ms, loop_timer_fn fn, void *arg)
 {
-    if (loop->ntimers == loop->timers_cap) {
-        if (loop->timers_cap >= LOOP_MAX_TIMERS)
-            return 0;
-        int cap = loop->timers_cap ? loop->timers_cap * 2 : 32;
-        struct timer *t = realloc(loop->timers, (size_t)cap * sizeof(*t));
-        if (!t)
-            return 0;
-        loop->timers = t;
-        loop->timers_cap = cap;
+    if (loop->ntimers == LOOP_MAX_TIMERS) {
+        /* Callers take 0 for "no timer": returning it would leave one
+         * waiting forever for a callback that never comes. This many
+         * timers at once is a leak, a bug to be seen, not survived. */
+        fprintf(stderr, "opsdeck: more than %d timers at once (a timer leak)\n", LOOP_MAX_TIMERS);
+        abort();
     }
     if (delay_ms < 0)
         delay_ms = 0;

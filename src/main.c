@@ -14,15 +14,14 @@
 #include "opsdeck/audit.h"
 #include "opsdeck/gate.h"
 #include "opsdeck/check.h"
+#include "opsdeck/exit_status.h"
 #include "opsdeck/config.h"
 #include "opsdeck/first_run.h"
 #include "opsdeck/runbook/plan.h"
 #include "opsdeck/snapshot.h"
 #include "opsdeck/ui/console.h"
 
-#define EXIT_USAGE  64
-#define EXIT_CONFIG 78
-#define MAX_HOSTS   64
+#define MAX_HOSTS 64
 
 typedef enum { MODE_CONSOLE, MODE_ONCE, MODE_CHECK, MODE_PLAN, MODE_VERIFY_AUDIT } run_mode;
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "opsdeck/audit_changes.h"
+#include "opsdeck/exit_status.h"
 #include "opsdeck/snapshot.h"
 
 #define ROUND_LIMIT_MS 30000
@@ -124,7 +125,7 @@ int snapshot_run(const opsdeck_config *cfg, const app_options *opts, bool json, 
         app_free(&app);
         stop_watch_end(loop);
         loop_free(loop);
-        return init == APP_ERR_SELECTION ? 64 : 78;
+        return init == APP_ERR_SELECTION ? EXIT_USAGE : EXIT_CONFIG;
     }
     app_start(&app); /* the first round starts at once */
     finish_round(&app);

@@ -50,6 +50,18 @@ bool shell_quote_words(char *buf, size_t size, size_t *len, const char *words)
     return true;
 }
 
+bool shell_quote_docker(char *buf, size_t size, size_t *len, const char *docker)
+{
+    if (!docker || !docker[strspn(docker, " \t")])
+        docker = "docker";
+    return shell_quote_words(buf, size, len, docker);
+}
+
+bool shell_append(char *buf, size_t size, size_t *len, const char *text)
+{
+    return put(buf, size, len, text, strlen(text));
+}
+
 char *shell_quote(const char *s, char *buf, size_t size)
 {
     size_t len = 0;

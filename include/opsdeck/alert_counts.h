@@ -9,6 +9,10 @@
 
 #include "opsdeck/model.h"
 
+/* 0 critical, 1 warning, 2 info, 3 anything else (case aside): the order
+ * alerts are shown in. */
+int alert_severity_rank(const char *severity);
+
 /* Silenced or inhibited in Alertmanager. */
 bool alert_suppressed(const alert_info *a);
 

@@ -24,8 +24,11 @@ typedef struct app_options {
 
 /* What the console answers for the transports: set by the UI. */
 typedef struct app_events {
-    void (*hostkey_unknown)(app_t *app, size_t host, const char *keytype, const char *fingerprint,
-                            void *arg);
+    /* answer with app_hostkey_answer(); jump: the jump host the key is
+     * of, NULL when it is the host's own */
+    void (*hostkey_unknown)(app_t *app, size_t host, const char *jump, const char *keytype,
+                            const char *fingerprint, void *arg);
+    /* answer with app_passphrase() */
     void (*passphrase_needed)(app_t *app, size_t host, const char *identity, void *arg);
     /* every source attempt or host state change (the UI redraws) */
     void (*changed)(app_t *app, void *arg);
@@ -73,5 +76,16 @@ void app_refresh(app_t *app);
 void app_free(app_t *app);
 
 size_t app_host_index(const app_t *app, const char *name); /* nhosts when unknown */
+
+/* Host i (< nhosts): its configuration, its model, its transport. Code
+ * outside app.c (actions, the UI) goes through these, not app->hosts. */
+const host_config *app_host_config(const app_t *app, size_t i);
+const host_model *app_host_model(const app_t *app, size_t i);
+transport_t *app_host_transport(const app_t *app, size_t i);
+
+/* The answers to the events' questions for host i: trust its unknown key
+ * (append it to known_hosts) or not; the passphrase (NULL: give up). */
+void app_hostkey_answer(app_t *app, size_t i, bool accept);
+void app_passphrase(app_t *app, size_t i, const char *passphrase);
 
 #endif

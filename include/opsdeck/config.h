@@ -1,4 +1,5 @@
-/* The configuration: opsdeck.conf (INI, libinih), as DESIGN.md gives it.
+/* The configuration: opsdeck.conf (INI, libinih), as man/opsdeck.conf.5
+ * gives it (every section and key, its default and its check).
  *
  * Every string is owned by the config and freed by config_free(). A string
  * option that is absent is NULL. Every section and key remembers the line it

@@ -27,7 +27,10 @@ int loop_watch(loop_t *loop, int fd, short events, loop_io_fn fn, void *arg);
 void loop_unwatch(loop_t *loop, int fd);
 bool loop_is_watched(const loop_t *loop, int fd);
 
-/* One-shot timer firing after delay_ms. Returns a non-zero id. */
+#define LOOP_MAX_TIMERS 4096 /* at once; more is a leak: the program aborts */
+
+/* One-shot timer firing after delay_ms. Returns its id, never 0 (callers
+ * keep 0 for "no timer"): adding a timer cannot fail. */
 uint64_t loop_timer_add(loop_t *loop, int64_t delay_ms, loop_timer_fn fn, void *arg);
 /* Cancelling a fired or unknown id is harmless. */
 void loop_timer_cancel(loop_t *loop, uint64_t id);

@@ -1,6 +1,7 @@
 /* `opsdeck --once`: poll every source, wait one interval, poll again (rates
- * need two samples), print the fleet as text or JSON (schema version 1 of
- * DESIGN.md), and say through the exit status how it went. */
+ * need two samples), print the fleet as text or JSON (schema version 1:
+ * man/opsdeck.1, JSON SNAPSHOT), and say through the exit status how it
+ * went. */
 #ifndef OPSDECK_SNAPSHOT_H
 #define OPSDECK_SNAPSHOT_H
 

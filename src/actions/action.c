@@ -51,13 +51,13 @@ static void notify(action_engine *e)
 
 static const host_config *plan_host(const action_engine *e, const action_plan *plan)
 {
-    return e->app->hosts[plan->host].model->config;
+    return app_host_config(e->app, plan->host);
 }
 
 static audit_record record_for(const action_engine *e, const action_plan *plan, const char *phase)
 {
     const host_config *hc = plan_host(e, plan);
-    const char *ruser = transport_remote_user(e->app->hosts[plan->host].transport);
+    const char *ruser = transport_remote_user(app_host_transport(e->app, plan->host));
     audit_record rec = {
         .host = hc->name,
         .env = hc->env,
@@ -310,7 +310,7 @@ app_t *action_run_app(const action_run *run)
 
 transport_t *action_run_transport(const action_run *run)
 {
-    return run->engine->app->hosts[run->plan->host].transport;
+    return app_host_transport(run->engine->app, run->plan->host);
 }
 
 void action_output(action_run *run, const char *buf, size_t len)

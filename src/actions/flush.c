@@ -162,7 +162,7 @@ static void run_flush(action_run *run)
     const action_plan *plan = action_run_plan(run);
     flush_data *d = plan->data;
     app_t *app = action_run_app(run);
-    const host_config *hc = app->hosts[plan->host].model->config;
+    const host_config *hc = app_host_config(app, plan->host);
     d->run = run;
     d->phase = FLUSH_RUNNING;
     char err[512];
@@ -197,7 +197,7 @@ static const action_ops flush_ops = {
 action_plan *flush_plan(app_t *app, size_t host, const char *target, char *err, size_t errsize)
 {
     (void)target;
-    const host_model *hm = app->hosts[host].model;
+    const host_model *hm = app_host_model(app, host);
     const host_config *hc = hm->config;
     if (!hc->redis) {
         snprintf(err, errsize, "%s has no redis =", hc->name);

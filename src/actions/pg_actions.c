@@ -59,9 +59,12 @@ static void free_data(void *p)
     free(d);
 }
 
-static void say(action_run *run, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A line of our own into the action's output (shown and hashed for the
+ * audit log like the host's). */
+static void output_printf(action_run *run, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
-static void say(action_run *run, const char *fmt, ...)
+static void output_printf(action_run *run, const char *fmt, ...)
 {
     char line[512];
     va_list ap;
@@ -82,7 +85,8 @@ static void pid_array(const int *pids, size_t n, char *buf, size_t size)
         snprintf(buf + len, size - len, "}");
 }
 
-static bool truth(const PGresult *res, int row, int col)
+/* A boolean column: true only when it is 't' (NULL is not true). */
+static bool column_is_true(const PGresult *res, int row, int col)
 {
     return !PQgetisnull(res, row, col) && strcmp(PQgetvalue(res, row, col), "t") == 0;
 }
@@ -105,8 +109,9 @@ static void on_ran(const PGresult *res, const char *error, void *arg)
         d->done_pids = calloc((size_t)rows + 1, sizeof(int));
         for (int r = 0; r < rows && d->done_pids; r++) {
             int pid = atoi(PQgetvalue(res, r, 0));
-            bool ok = truth(res, r, 1);
-            say(run, "pid %d: %s\n", pid, ok ? "terminated" : "NOT terminated (not permitted?)");
+            bool ok = column_is_true(res, r, 1);
+            output_printf(run, "pid %d: %s\n", pid,
+                          ok ? "terminated" : "NOT terminated (not permitted?)");
             if (ok)
                 d->done_pids[d->ndone++] = pid;
             failed += !ok;
@@ -117,14 +122,15 @@ static void on_ran(const PGresult *res, const char *error, void *arg)
             for (int r = 0; r < rows && !seen; r++)
                 seen = atoi(PQgetvalue(res, r, 0)) == d->pids[i];
             if (!seen)
-                say(run, "pid %d: no longer idle in a transaction past idle_txn: left alone\n",
-                    d->pids[i]);
+                output_printf(run,
+                              "pid %d: no longer idle in a transaction past idle_txn: left alone\n",
+                              d->pids[i]);
         }
     } else {
-        bool ok = PQntuples(res) == 1 && truth(res, 0, 0);
-        say(run, "pid %d: %s\n", d->pids[0],
-            ok ? (d->kind == PG_CANCEL ? "cancel signal sent" : "terminate signal sent")
-               : "no such backend, or not permitted (the server answered false)");
+        bool ok = PQntuples(res) == 1 && column_is_true(res, 0, 0);
+        output_printf(run, "pid %d: %s\n", d->pids[0],
+                      ok ? (d->kind == PG_CANCEL ? "cancel signal sent" : "terminate signal sent")
+                         : "no such backend, or not permitted (the server answered false)");
         failed = !ok;
     }
     loop_timer_cancel(loop, d->timer);
@@ -146,7 +152,7 @@ static void run_pg(action_run *run)
     const action_plan *plan = action_run_plan(run);
     pg_data *d = plan->data;
     app_t *app = action_run_app(run);
-    const host_config *hc = app->hosts[plan->host].model->config;
+    const host_config *hc = app_host_config(app, plan->host);
     d->run = run;
     d->loop = app->loop;
     char err[512];
@@ -170,7 +176,7 @@ static void run_pg(action_run *run)
 
 /* ---- verify ---- */
 
-static void check(loop_t *loop, void *arg);
+static void send_verify_query(loop_t *loop, void *arg);
 
 static void again_or_give_up(action_run *run)
 {
@@ -184,7 +190,7 @@ static void again_or_give_up(action_run *run)
         action_verified(run, false, verdict);
         return;
     }
-    d->timer = loop_timer_add(loop, VERIFY_EVERY_MS, check, run);
+    d->timer = loop_timer_add(loop, VERIFY_EVERY_MS, send_verify_query, run);
 }
 
 static void on_checked(const PGresult *res, const char *error, void *arg)
@@ -232,7 +238,9 @@ static void on_checked(const PGresult *res, const char *error, void *arg)
     again_or_give_up(run);
 }
 
-static void check(loop_t *loop, void *arg)
+/* One verify round: asks pg_stat_activity whether the target is gone
+ * (on_checked judges the answer); from a timer, and once at once. */
+static void send_verify_query(loop_t *loop, void *arg)
 {
     action_run *run = arg;
     pg_data *d = data_of(run);
@@ -283,7 +291,7 @@ static void verify_pg(action_run *run)
     d->deadline_ms = loop_update_time(app->loop) + action_run_plan(run)->timeout_ms;
     d->check_bound = loop_timer_add(app->loop, action_run_plan(run)->timeout_ms + VERIFY_EVERY_MS,
                                     on_check_bound, run);
-    check(app->loop, run);
+    send_verify_query(app->loop, run);
 }
 
 static void cancel_pg(action_run *run)
@@ -324,7 +332,7 @@ static int describe(const pg_backend *b, char *buf, size_t size)
 static action_plan *new_plan(app_t *app, size_t host, pg_kind kind, size_t npids, char *err,
                              size_t errsize)
 {
-    const host_config *hc = app->hosts[host].model->config;
+    const host_config *hc = app_host_config(app, host);
     if (!hc->postgres) {
         snprintf(err, errsize, "%s has no postgres =", hc->name);
         return NULL;
@@ -352,7 +360,7 @@ static action_plan *new_plan(app_t *app, size_t host, pg_kind kind, size_t npids
 static action_plan *one_backend_plan(app_t *app, size_t host, int pid, pg_kind kind, char *err,
                                      size_t errsize)
 {
-    const host_model *hm = app->hosts[host].model;
+    const host_model *hm = app_host_model(app, host);
     const pg_backend *b = find_backend(&hm->postgres, pid);
     if (!b) {
         snprintf(err, errsize,
@@ -415,7 +423,7 @@ action_plan *pg_kill_idle_plan(app_t *app, size_t host, const char *target, char
                                size_t errsize)
 {
     (void)target;
-    const host_model *hm = app->hosts[host].model;
+    const host_model *hm = app_host_model(app, host);
     const postgres_sample *p = &hm->postgres;
     double idle_txn = app->config->idle_txn_s;
     size_t n = 0;

@@ -136,7 +136,7 @@ static const container_info *find_container(const host_model *hm, const char *na
 
 action_plan *restart_plan(app_t *app, size_t host, const char *name, char *err, size_t errsize)
 {
-    const host_model *hm = app->hosts[host].model;
+    const host_model *hm = app_host_model(app, host);
     const host_config *hc = hm->config;
     const container_info *c = find_container(hm, name);
     if (!c) {
@@ -145,14 +145,15 @@ action_plan *restart_plan(app_t *app, size_t host, const char *name, char *err, 
     }
     action_plan *plan = calloc(1, sizeof(*plan));
     restart_data *d = calloc(1, sizeof(*d));
-    char qname[300], qservice[300], qcompose[1200];
-    if (!plan || !d || !shell_quote(c->name, qname, sizeof(qname))) {
+    char qname[300], qservice[300], qcompose[1200], docker[600];
+    size_t dlen = 0;
+    if (!plan || !d || !shell_quote(c->name, qname, sizeof(qname)) ||
+        !shell_quote_docker(docker, sizeof(docker), &dlen, hc->docker)) {
         snprintf(err, errsize, "%s: cannot describe the restart of %s", hc->name, name);
         free(plan);
         free(d);
         return NULL;
     }
-    const char *docker = hc->docker ? hc->docker : "docker";
     snprintf(plan->action, sizeof(plan->action), "restart");
     plan->host = host;
     snprintf(plan->target, sizeof(plan->target), "%s", c->name);

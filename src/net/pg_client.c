@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "opsdeck/sources/postgres_query.h"
+#include "opsdeck/net/pg_conninfo.h"
 
 #define MAX_PARAMS 40
 
@@ -189,7 +189,7 @@ static int tunnel_dir(pg_client *c, transport_t *t, const char *conninfo, char *
 {
     char target[256];
     dir[0] = '\0';
-    if (postgres_connect_target(conninfo, target, sizeof(target)) < 0) {
+    if (pg_conninfo_target(conninfo, target, sizeof(target)) < 0) {
         snprintf(err, errsize, "postgres = ...: not a libpq conninfo");
         return -1;
     }
@@ -200,7 +200,7 @@ static int tunnel_dir(pg_client *c, transport_t *t, const char *conninfo, char *
     snprintf(c->where, sizeof(c->where), "%s via ssh", target);
     char host[256], name[320];
     int port;
-    postgres_split_target(target, host, sizeof(host), &port);
+    pg_conninfo_split_target(target, host, sizeof(host), &port);
     c->t = t;
     snprintf(c->target_host, sizeof(c->target_host), "%s", host);
     c->target_port = port;
@@ -236,15 +236,15 @@ pg_client *pg_client_new(loop_t *loop, transport_t *t, const pg_client_options *
     const char *keys[MAX_PARAMS], *values[MAX_PARAMS];
     char options[512], timeout[16];
     snprintf(timeout, sizeof(timeout), "%d", opts->connect_timeout_s);
-    if (postgres_connect_params(opts->conninfo, dir[0] ? dir : NULL, opts->read_only,
-                                opts->statement_timeout_ms, options, sizeof(options), timeout, keys,
-                                values, MAX_PARAMS) < 0) {
+    if (pg_conninfo_params(opts->conninfo, dir[0] ? dir : NULL, opts->read_only,
+                           opts->statement_timeout_ms, options, sizeof(options), timeout, keys,
+                           values, MAX_PARAMS) < 0) {
         snprintf(err, errsize, "postgres = ...: not a libpq conninfo");
         free(c);
         return NULL;
     }
     c->conn = PQconnectStartParams(keys, values, 0);
-    postgres_free_params(keys, values);
+    pg_conninfo_free_params(keys, values);
     if (!c->conn || PQstatus(c->conn) == CONNECTION_BAD) {
         short_error(c->conn ? PQerrorMessage(c->conn) : "out of memory", err, errsize);
         pg_client_free(c);

@@ -5,19 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
+#include "opsdeck/alert_counts.h"
 #include "opsdeck/numbers.h"
-
-int alerts_severity_rank(const char *severity)
-{
-    static const char *const order[] = {"critical", "warning", "info"};
-    for (int i = 0; i < 3; i++)
-        if (!strcasecmp(severity, order[i]))
-            return i;
-    return 3;
-}
+#include "opsdeck/utf8_copy.h"
 
 double alerts_parse_time(const char *text)
 {
@@ -49,11 +41,6 @@ static const char *string_at(json_t *o, const char *key)
     return s ? s : "";
 }
 
-static void copy(char *dst, size_t size, const char *src)
-{
-    snprintf(dst, size, "%s", src);
-}
-
 static bool fill_alert(json_t *a, alert_info *ai)
 {
     json_t *labels = json_object_get(a, "labels");
@@ -61,11 +48,11 @@ static bool fill_alert(json_t *a, alert_info *ai)
     json_t *status = json_object_get(a, "status");
     if (!json_is_object(labels))
         return false;
-    copy(ai->name, sizeof(ai->name), string_at(labels, "alertname"));
-    copy(ai->severity, sizeof(ai->severity), string_at(labels, "severity"));
-    copy(ai->state, sizeof(ai->state),
-         json_is_object(status) ? string_at(status, "state") : "unprocessed");
-    copy(ai->starts_at, sizeof(ai->starts_at), string_at(a, "startsAt"));
+    utf8_copy(ai->name, sizeof(ai->name), string_at(labels, "alertname"));
+    utf8_copy(ai->severity, sizeof(ai->severity), string_at(labels, "severity"));
+    utf8_copy(ai->state, sizeof(ai->state),
+              json_is_object(status) ? string_at(status, "state") : "unprocessed");
+    utf8_copy(ai->starts_at, sizeof(ai->starts_at), string_at(a, "startsAt"));
     ai->starts_at_epoch = alerts_parse_time(ai->starts_at);
     const char *summary = "";
     if (json_is_object(annotations)) {
@@ -73,7 +60,7 @@ static bool fill_alert(json_t *a, alert_info *ai)
         if (!*summary)
             summary = string_at(annotations, "description");
     }
-    copy(ai->summary, sizeof(ai->summary), summary);
+    utf8_copy(ai->summary, sizeof(ai->summary), summary);
     ai->labels_json = json_dumps(labels, JSON_COMPACT | JSON_SORT_KEYS);
     ai->annotations_json =
         json_is_object(annotations) ? json_dumps(annotations, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
@@ -83,7 +70,7 @@ static bool fill_alert(json_t *a, alert_info *ai)
 static int by_severity_then_age(const void *pa, const void *pb)
 {
     const alert_info *a = pa, *b = pb;
-    int ra = alerts_severity_rank(a->severity), rb = alerts_severity_rank(b->severity);
+    int ra = alert_severity_rank(a->severity), rb = alert_severity_rank(b->severity);
     if (ra != rb)
         return ra - rb;
     if (a->starts_at_epoch != b->starts_at_epoch)

@@ -6,17 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void copy_bounded(char *dst, size_t size, const char *src)
-{
-    size_t n = strlen(src);
-    if (n >= size) {
-        n = size - 1;
-        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
-            n--; /* not in the middle of a UTF-8 sequence */
-    }
-    memcpy(dst, src, n);
-    dst[n] = '\0';
-}
+#include "opsdeck/utf8_copy.h"
 
 static const char *get_string(json_t *obj, const char *key)
 {
@@ -58,8 +48,8 @@ int docker_api_parse_list(const char *buf, size_t len, docker_list_entry **out, 
         const char *status = get_string(o, "Status");
         if (!id || !*id)
             continue; /* inspect will not be asked about it either */
-        copy_bounded(items[k].id, sizeof(items[k].id), id);
-        copy_bounded(items[k].status, sizeof(items[k].status), status ? status : "");
+        utf8_copy(items[k].id, sizeof(items[k].id), id);
+        utf8_copy(items[k].status, sizeof(items[k].status), status ? status : "");
         k++;
     }
     json_decref(arr);
@@ -122,7 +112,7 @@ void docker_api_error_message(const char *buf, size_t len, char *out, size_t siz
     json_t *o = json_loadb(buf, len, JSON_ALLOW_NUL, &err);
     const char *msg = get_string(o, "message");
     if (msg)
-        copy_bounded(out, size, msg);
+        utf8_copy(out, size, msg);
     else
         snprintf(out, size, "%.*s", (int)(len < 200 ? len : 200), buf);
     out[strcspn(out, "\r\n")] = '\0';

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "opsdeck/shell_quote.h"
+#include "opsdeck/utf8_copy.h"
 
 #define MARK_PS      "---opsdeck-ps---"
 #define MARK_INSPECT "---opsdeck-inspect---"
@@ -35,42 +36,17 @@ static const char status_script[] =
     "\"$@\" stats --no-stream --no-trunc --format \"{{json .}}\"; "
     "echo " MARK_END " $?";
 
-/* Appends s to buf[*len..]. false when it does not fit. */
-static bool append(char *buf, size_t size, size_t *len, const char *s, size_t n)
-{
-    if (*len + n >= size)
-        return false;
-    memcpy(buf + *len, s, n);
-    *len += n;
-    buf[*len] = '\0';
-    return true;
-}
-
-/* A space, then s single-quoted for sh. */
-static bool append_quoted(char *buf, size_t size, size_t *len, const char *s, size_t n)
-{
-    return append(buf, size, len, " ", 1) && shell_quote_append(buf, size, len, s, n);
-}
-
 int docker_shell_command(const char *docker, const char *script, char *buf, size_t size)
 {
     size_t len = 0;
     if (size == 0)
         return -1;
     buf[0] = '\0';
-    if (!docker || !docker[strspn(docker, " \t")])
-        docker = "docker";
-    if (!append(buf, size, &len, "sh -c", 5) ||
-        !append_quoted(buf, size, &len, script, strlen(script)) ||
-        !append_quoted(buf, size, &len, "opsdeck-containers", 18))
+    if (!shell_append(buf, size, &len, "sh -c ") ||
+        !shell_quote_append(buf, size, &len, script, strlen(script)) ||
+        !shell_append(buf, size, &len, " 'opsdeck-containers' ") ||
+        !shell_quote_docker(buf, size, &len, docker))
         return -1;
-    for (const char *p = docker; *p;) {
-        p += strspn(p, " \t");
-        size_t n = strcspn(p, " \t");
-        if (n && !append_quoted(buf, size, &len, p, n))
-            return -1;
-        p += n;
-    }
     return (int)len;
 }
 
@@ -296,19 +272,6 @@ static void flag(docker_parse_result *res, bool dropped, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Copies a host string into a fixed field, cut on a UTF-8 boundary. */
-static void copy_bounded(char *dst, size_t size, const char *src)
-{
-    size_t n = strlen(src);
-    if (n >= size) {
-        n = size - 1;
-        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
-            n--;
-    }
-    memcpy(dst, src, n);
-    dst[n] = '\0';
-}
-
 static const char *get_string(json_t *obj, const char *key)
 {
     json_t *v = json_object_get(obj, key);
@@ -369,7 +332,7 @@ static bool ps_line(const char *line, size_t len, size_t number, void *arg)
     }
     memcpy(e.id, line, idlen);
     e.id[idlen] = '\0';
-    copy_bounded(e.status, sizeof(e.status), json_string_value(status));
+    utf8_copy(e.status, sizeof(e.status), json_string_value(status));
     json_decref(status);
     if (l->count == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 32;
@@ -396,8 +359,8 @@ static bool fill_from_inspect(json_t *o, size_t index, container_info *ci, docke
     memset(ci, 0, sizeof(*ci));
     ci->cpu_percent = -1;
     ci->mem_bytes = -1;
-    copy_bounded(ci->id, sizeof(ci->id), id);
-    copy_bounded(ci->name, sizeof(ci->name), name[0] == '/' ? name + 1 : name);
+    utf8_copy(ci->id, sizeof(ci->id), id);
+    utf8_copy(ci->name, sizeof(ci->name), name[0] == '/' ? name + 1 : name);
 
     json_t *state = json_object_get(o, "State");
     const char *status = get_string(state, "Status");
@@ -405,16 +368,16 @@ static bool fill_from_inspect(json_t *o, size_t index, container_info *ci, docke
         flag(res, false, "docker inspect entry %zu: no State.Status", index + 1);
         status = "unknown";
     }
-    copy_bounded(ci->state, sizeof(ci->state), status);
+    utf8_copy(ci->state, sizeof(ci->state), status);
     const char *health = get_string(json_object_get(state, "Health"), "Status");
-    copy_bounded(ci->health, sizeof(ci->health), health ? health : "");
+    utf8_copy(ci->health, sizeof(ci->health), health ? health : "");
 
     json_t *config = json_object_get(o, "Config");
     const char *image = get_string(config, "Image");
-    copy_bounded(ci->image, sizeof(ci->image), image ? image : "");
+    utf8_copy(ci->image, sizeof(ci->image), image ? image : "");
     const char *service =
         get_string(json_object_get(config, "Labels"), "com.docker.compose.service");
-    copy_bounded(ci->compose_service, sizeof(ci->compose_service), service ? service : "");
+    utf8_copy(ci->compose_service, sizeof(ci->compose_service), service ? service : "");
 
     ci->started_at = docker_parse_time(get_string(state, "StartedAt"));
     ci->finished_at = docker_parse_time(get_string(state, "FinishedAt"));
@@ -503,7 +466,7 @@ static int cmp_id(const void *a, const void *b)
 static container_info *find_by_id(by_id *c, const char *id)
 {
     container_info key;
-    copy_bounded(key.id, sizeof(key.id), id);
+    utf8_copy(key.id, sizeof(key.id), id);
     return c->count ? bsearch(&key, c->items, c->count, sizeof(key), cmp_id) : NULL;
 }
 
@@ -554,10 +517,10 @@ static void apply_status(container_info *items, size_t count, ps_list *ps)
     sort(ps->items, ps->count, sizeof(*ps->items), cmp_ps);
     for (size_t i = 0; i < count; i++) {
         ps_entry key;
-        copy_bounded(key.id, sizeof(key.id), items[i].id);
+        utf8_copy(key.id, sizeof(key.id), items[i].id);
         ps_entry *e = ps->count ? bsearch(&key, ps->items, ps->count, sizeof(key), cmp_ps) : NULL;
         /* a container that ps did not list: its state is the best status we have */
-        copy_bounded(items[i].status, sizeof(items[i].status), e ? e->status : items[i].state);
+        utf8_copy(items[i].status, sizeof(items[i].status), e ? e->status : items[i].state);
     }
 }
 

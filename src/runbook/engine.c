@@ -87,12 +87,12 @@ static void notify(rb_engine *e)
 
 static const host_config *run_host(const rb_engine *e)
 {
-    return e->app->hosts[e->run.host].model->config;
+    return app_host_config(e->app, e->run.host);
 }
 
 static transport_t *run_transport(const rb_engine *e)
 {
-    return e->app->hosts[e->run.host].transport;
+    return app_host_transport(e->app, e->run.host);
 }
 
 static rb_row *cur(rb_engine *e)
@@ -502,7 +502,7 @@ static double golden_value(const golden_sample *g, const char *name)
  * the act). None yet: not decided, try again at the next poll. */
 static void probe_signal(rb_engine *e, rb_row *row)
 {
-    const host_model *hm = e->app->hosts[e->run.host].model;
+    const host_model *hm = app_host_model(e->app, e->run.host);
     const source_status *st = &hm->status[SRC_GOLDEN];
     const runbook_signal *sig = &row->step->signal;
     double began =
@@ -1072,7 +1072,7 @@ bool rb_engine_start(rb_engine *e, const runbook *rb, size_t host, char *msg, si
         snprintf(msg, msgsize, "a run is going (%s): one at a time", e->run.rb->name);
         return false;
     }
-    const host_config *hc = e->app->hosts[host].model->config;
+    const host_config *hc = app_host_config(e->app, host);
     if (!runbook_allowed_in(rb, hc->env)) {
         snprintf(msg, msgsize, "%s may not run in %s (envs: of %s)", rb->name, hc->env, rb->file);
         return false;

@@ -7,9 +7,7 @@
 #include <string.h>
 
 #include "opsdeck/action_table.h"
-
-#define EXIT_USAGE  64
-#define EXIT_CONFIG 78
+#include "opsdeck/exit_status.h"
 
 typedef struct planner {
     const runbook *rb;

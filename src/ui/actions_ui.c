@@ -59,20 +59,17 @@ bool ui_action_busy(const ui_t *ui)
 #endif
 }
 
-/* The target named, else the one the panel has selected: "" when none. */
+/* The target named, else the one selected on the panel the action's row
+ * names, when that panel is shown: "" when none. */
 static void pick_target(ui_t *ui, const builtin_action *a, const char *arg, char *out, size_t size)
 {
     out[0] = '\0';
-    if (arg && *arg) {
+    const panel *p = ui_panels[ui->panel];
+    if (arg && *arg)
         snprintf(out, size, "%s", arg);
-    } else if (a->target == ACTION_TARGET_CONTAINER) {
-        if (ui->panel == PANEL_CONTAINERS)
-            snprintf(out, size, "%s", ui_containers_selected(ui));
-    } else if (a->target == ACTION_TARGET_BACKEND) {
-        int pid = ui->panel == PANEL_POSTGRES ? ui_postgres_selected_pid(ui) : 0;
-        if (pid)
-            snprintf(out, size, "%d", pid);
-    }
+    else if (a->target != ACTION_TARGET_HOST && a->panel && p && p->selection &&
+             strcmp(p->name, a->panel) == 0)
+        p->selection(ui, ui->panel_state[ui->panel], out, size);
 }
 
 /* Read-only: nothing is described further, nothing runs; a denied line. */
@@ -128,7 +125,7 @@ static size_t add_wrapped(char lines[][256], size_t n, size_t max, const char *p
 
 static void open_confirmation(ui_t *ui, const action_plan *plan)
 {
-    const host_config *hc = ui->app->hosts[plan->host].model->config;
+    const host_config *hc = app_host_config(ui->app, plan->host);
     const env_config *env = config_env(ui->app->config, hc->env);
     confirm_mode mode = env ? env->confirm : CONFIRM_TYPED; /* unknown: the strictest */
     enum { MAX = DIALOG_TEXT_LINES };

@@ -177,10 +177,11 @@ static void on_changed(app_t *app, void *arg)
     ui_mark_dirty(arg);
 }
 
-static void on_hostkey(app_t *app, size_t host, const char *keytype, const char *fp, void *arg)
+static void on_hostkey(app_t *app, size_t host, const char *jump, const char *keytype,
+                       const char *fp, void *arg)
 {
     (void)app;
-    dialog_hostkey_open(arg, host, keytype, fp);
+    dialog_hostkey_open(arg, host, jump, keytype, fp);
 }
 
 static void on_passphrase(app_t *app, size_t host, const char *identity, void *arg)

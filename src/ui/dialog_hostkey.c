@@ -27,9 +27,8 @@ static void draw(ui_t *ui, dialog *d, ui_rect in)
 
 static void answer(ui_t *ui, dialog *d, bool accept)
 {
-    app_host *h = &ui->app->hosts[d->host];
-    const char *name = h->model->config->name;
-    transport_hostkey_answer(h->transport, accept);
+    const char *name = app_host_config(ui->app, d->host)->name;
+    app_hostkey_answer(ui->app, d->host, accept);
     if (accept)
         ui_say(ui, false, "%s: host key accepted", name);
     else
@@ -53,17 +52,17 @@ static void refuse(ui_t *ui, dialog *d)
 const dialog_ops dialog_hostkey_ops = {
     .draw = draw, .key = key, .refuse = refuse, .height = 8, .guarded = true};
 
-void dialog_hostkey_open(ui_t *ui, size_t host, const char *keytype, const char *fingerprint)
+void dialog_hostkey_open(ui_t *ui, size_t host, const char *jump, const char *keytype,
+                         const char *fingerprint)
 {
     dialog *d = dialog_push(ui, &dialog_hostkey_ops, "Unknown host key");
     if (!d) {
-        transport_hostkey_answer(ui->app->hosts[host].transport, false);
+        app_hostkey_answer(ui->app, host, false);
         return;
     }
-    const host_config *hc = ui->app->hosts[host].model->config;
+    const host_config *hc = app_host_config(ui->app, host);
     char line[256], clean[256];
     d->host = host;
-    const char *jump = transport_asking_for(ui->app->hosts[host].transport);
     if (jump) /* the key is the jump host's, not the host's own */
         snprintf(line, sizeof(line), "%s's jump host %s is not in %s", hc->name, jump,
                  hc->known_hosts ? hc->known_hosts : "known_hosts");

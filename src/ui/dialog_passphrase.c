@@ -23,17 +23,16 @@ static bool key(ui_t *ui, dialog *d, int k)
     line_result r = line_key(&d->answer, k);
     if (r == LINE_EDITING)
         return false;
-    app_host *h = &ui->app->hosts[d->host];
-    transport_passphrase(h->transport, r == LINE_DONE ? d->answer.text : NULL);
+    app_passphrase(ui->app, d->host, r == LINE_DONE ? d->answer.text : NULL);
     line_wipe(&d->answer);
     if (r != LINE_DONE)
-        ui_say(ui, true, "%s: no passphrase given", h->model->config->name);
+        ui_say(ui, true, "%s: no passphrase given", app_host_config(ui->app, d->host)->name);
     return true;
 }
 
 static void refuse(ui_t *ui, dialog *d)
 {
-    transport_passphrase(ui->app->hosts[d->host].transport, NULL);
+    app_passphrase(ui->app, d->host, NULL);
 }
 
 const dialog_ops dialog_passphrase_ops = {.draw = draw, .key = key, .refuse = refuse, .height = 6};
@@ -42,13 +41,13 @@ void dialog_passphrase_open(ui_t *ui, size_t host, const char *identity)
 {
     dialog *d = dialog_push(ui, &dialog_passphrase_ops, "Passphrase needed");
     if (!d) {
-        transport_passphrase(ui->app->hosts[host].transport, NULL);
+        app_passphrase(ui->app, host, NULL);
         return;
     }
     d->host = host;
     char line[256];
     snprintf(line, sizeof(line), "%s: the key %s is encrypted.",
-             ui->app->hosts[host].model->config->name, identity ? identity : "?");
+             app_host_config(ui->app, host)->name, identity ? identity : "?");
     sanitize_text(line, strlen(line), d->text[0], sizeof(d->text[0]), SANITIZE_ONE_LINE);
     d->ntext = 1;
 }

@@ -7,6 +7,9 @@
 #include "opsdeck/ui/pager.h"
 #include "opsdeck/ui/ui.h"
 
+/* Stands in global_help[] for the panels' line, made from ui_panels[]. */
+static const char panels_line[] = "1..N  :panel NAME";
+
 static const char *const global_help[] = {
     "q  :quit            quit (asks first while an action is running)",
     "?  :help            this help",
@@ -15,7 +18,7 @@ static const char *const global_help[] = {
     ":env NAME           show environment NAME",
     "[ / ]               previous / next host of the environment",
     ":host NAME          show host NAME",
-    "1..8  :panel NAME   overview containers signals postgres redis alerts runbooks audit",
+    panels_line,
     "/                   filter the current table (Enter keeps it, Esc clears)",
     "Esc                 clear the filter",
     NULL, /* here: the actions, from action_table.h */
@@ -34,6 +37,16 @@ static void append(char *buf, size_t size, size_t *len, const char *line)
     int n = snprintf(buf + *len, size - *len, "%s\n", line);
     if (n > 0 && (size_t)n < size - *len)
         *len += (size_t)n;
+}
+
+/* "1..8  :panel NAME   overview containers ...": the keys and names of
+ * the panel table, in key order. */
+static void describe_panels(char *line, size_t size)
+{
+    size_t len = (size_t)snprintf(line, size, "  1..%d  :panel NAME  ", PANEL_COUNT);
+    for (int i = 0; i < PANEL_COUNT && len < size; i++)
+        if (ui_panels[i])
+            len += (size_t)snprintf(line + len, size - len, " %s", ui_panels[i]->name);
 }
 
 void ui_open_help(ui_t *ui)
@@ -55,6 +68,11 @@ void ui_open_help(ui_t *ui)
     size_t n = sizeof(global_help) / sizeof(global_help[0]);
     for (size_t i = 0; i + 1 < n; i++) {
         char line[160];
+        if (global_help[i] == panels_line) {
+            describe_panels(line, sizeof(line));
+            append(text, sizeof(text), &len, line);
+            continue;
+        }
         if (global_help[i]) {
             snprintf(line, sizeof(line), "  %s", global_help[i]);
             append(text, sizeof(text), &len, line);

@@ -129,7 +129,7 @@ static bool global_key(ui_t *ui, int key, bool is_code)
      * decides what may happen */
     const builtin_action *a = builtin_action_for_key(key);
     if (a) {
-        if (a->panel && strcmp(ui_panel_names[ui->panel], a->panel))
+        if (a->panel && strcmp(ui_panels[ui->panel]->name, a->panel))
             return false;
         ui_action_request(ui, a->name, NULL);
         return true;
@@ -161,7 +161,7 @@ static bool global_key(ui_t *ui, int key, bool is_code)
         if (ui_panels[ui->panel]->filterable)
             ui->mode = UI_FILTER;
         else
-            ui_say(ui, true, "%s: nothing to filter here", ui_panel_names[ui->panel]);
+            ui_say(ui, true, "%s: nothing to filter here", ui_panels[ui->panel]->name);
         return true;
     case KEY_ESC:
         line_clear(&ui->filter[ui->panel]);

@@ -67,9 +67,13 @@ void ui_logs_open(ui_t *ui, const char *name)
     host_model *h = ui_host(ui);
     if (!h)
         return;
-    if (!name || !*name)
-        name = ui_containers_selected(ui);
-    if (!*name) {
+    char selected[200] = "";
+    const panel *containers = ui_panels[PANEL_CONTAINERS];
+    if ((!name || !*name) && containers->selection) {
+        containers->selection(ui, ui->panel_state[PANEL_CONTAINERS], selected, sizeof(selected));
+        name = selected;
+    }
+    if (!name || !*name) {
         ui_say(ui, true, "logs: no container selected (panel 2), or name one: :logs NAME");
         return;
     }

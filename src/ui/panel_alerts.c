@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "opsdeck/alert_counts.h"
-#include "opsdeck/parse/alerts_json.h"
 #include "opsdeck/ui/pager.h"
 #include "opsdeck/ui/table.h"
 #include "opsdeck/ui/text.h"
@@ -47,7 +46,7 @@ static const char *const help[] = {
 static int by_severity_then_age(const void *pa, const void *pb)
 {
     const alert_info *a = ((const alert_ref *)pa)->alert, *b = ((const alert_ref *)pb)->alert;
-    int ra = alerts_severity_rank(a->severity), rb = alerts_severity_rank(b->severity);
+    int ra = alert_severity_rank(a->severity), rb = alert_severity_rank(b->severity);
     if (ra != rb)
         return ra < rb ? -1 : 1;
     /* older first; an alert without a start time last */
@@ -119,7 +118,7 @@ static void remember_selection(alerts_panel *st, const alert_ref *refs, int n)
 
 static theme_role severity_role(const char *severity)
 {
-    int rank = alerts_severity_rank(severity);
+    int rank = alert_severity_rank(severity);
     return rank == 0 ? THEME_CRIT : rank == 1 ? THEME_WARN : THEME_NORMAL;
 }
 

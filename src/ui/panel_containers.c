@@ -266,19 +266,21 @@ static bool key(ui_t *ui, void *state, int k, bool is_code)
     return used;
 }
 
-const char *ui_containers_selected(const ui_t *ui)
+/* The selected container's name, "" none. */
+static void selection(const ui_t *ui, void *state, char *out, size_t size)
 {
-    containers_panel *st = ui->panel_state[PANEL_CONTAINERS];
+    containers_panel *st = state;
     const host_model *h = ui_host(ui);
+    out[0] = '\0';
     if (!st || !h)
-        return "";
+        return;
     size_t *rows;
     int n = visible_rows(ui, h, &rows);
     follow_selection(st, h, rows, n);
     remember_selection(st, h, rows, n);
-    const char *name = n > 0 && st->view.selected < n ? st->selected_name : "";
+    if (n > 0 && st->view.selected < n)
+        snprintf(out, size, "%s", st->selected_name);
     free(rows);
-    return name;
 }
 
 const panel panel_containers = {
@@ -288,6 +290,7 @@ const panel panel_containers = {
     .key = key,
     .help = help,
     .filterable = true,
+    .selection = selection,
 };
 
 void ui_containers_select(ui_t *ui, const char *name)

@@ -2,8 +2,9 @@
  * against max_connections, its size, and the backends worth a look (slow
  * queries, sessions idle in a transaction, queries that wait on another),
  * longest first, with who blocks whom. Query text is sanitized and folded
- * onto one line; Enter shows it whole. c, t and K act on these rows
- * (panel_actions.c). */
+ * onto one line; Enter shows it whole. c, t and K act on these rows (their
+ * rows in action_table.c, actions/pg_actions.c; the selection hook below
+ * gives them the selected pid). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,7 +67,9 @@ static int by_age(const void *a, const void *b)
     return x > y ? -1 : x < y;
 }
 
-int ui_postgres_rows(const ui_t *ui, const host_model *h, const pg_backend ***rows)
+/* The backends shown for host h (slow, idle in a transaction, blocked),
+ * filtered and longest first; *rows is malloc'd and points into h. */
+static int shown_rows(const ui_t *ui, const host_model *h, const pg_backend ***rows)
 {
     const postgres_sample *p = &h->postgres;
     *rows = malloc((p->nslow + p->nidle_in_txn + 1) * sizeof(**rows));
@@ -98,14 +101,16 @@ static void remember_selection(postgres_panel *st, const pg_backend **rows, int 
         st->selected_pid = rows[st->view.selected]->pid;
 }
 
-int ui_postgres_selected_pid(const ui_t *ui)
+/* The pid of the selected backend of the selected host, "" none. */
+static void selection(const ui_t *ui, void *state, char *out, size_t size)
 {
-    const postgres_panel *st = ui->panel_state[PANEL_POSTGRES];
+    const postgres_panel *st = state;
     const host_model *h = ui_host(ui);
+    out[0] = '\0';
     if (!st || !h)
-        return 0;
+        return;
     const pg_backend **rows;
-    int n = ui_postgres_rows(ui, h, &rows);
+    int n = shown_rows(ui, h, &rows);
     int pid = 0;
     for (int i = 0; i < n && st->selected_pid; i++)
         if (rows[i]->pid == st->selected_pid)
@@ -113,7 +118,8 @@ int ui_postgres_selected_pid(const ui_t *ui)
     if (!pid && n > 0 && st->view.selected >= 0 && st->view.selected < n)
         pid = rows[st->view.selected]->pid;
     free(rows);
-    return pid;
+    if (pid)
+        snprintf(out, size, "%d", pid);
 }
 
 static const char *kind_of(const pg_backend *b)
@@ -228,7 +234,7 @@ static void draw(ui_t *ui, void *state, ui_rect area)
         return;
     }
     const pg_backend **rows;
-    int n = ui_postgres_rows(ui, h, &rows);
+    int n = shown_rows(ui, h, &rows);
     draw_banner(ui, h, area.y, area.w, n);
     int w[NCOLS];
     layout_columns(columns, NCOLS, area.w - 2, w);
@@ -283,7 +289,7 @@ static bool key(ui_t *ui, void *state, int k, bool is_code)
     if (!h)
         return false;
     const pg_backend **rows;
-    int n = ui_postgres_rows(ui, h, &rows);
+    int n = shown_rows(ui, h, &rows);
     follow_selection(st, rows, n);
     table_fit(&st->view, n, st->view.height); /* the list may have changed since drawn */
     bool used = true;
@@ -306,6 +312,7 @@ const panel panel_postgres = {
     .key = key,
     .help = help,
     .filterable = true,
+    .selection = selection,
 };
 
 void ui_postgres_select_pid(ui_t *ui, int pid)

@@ -1,8 +1,8 @@
 /* Panel 5, redis: the selected host's Redis from INFO every refresh:
  * memory used against maxmemory, clients, operations per second, the hit
  * ratio from keyspace hit and miss deltas, evicted keys, keys; memory and
- * operations with a sparkline. F flushes the configured database
- * (panel_actions.c). */
+ * operations with a sparkline. F flushes the configured database (the
+ * flush row of action_table.c, actions/flush.c). */
 #include <stdio.h>
 #include <stdlib.h>
 

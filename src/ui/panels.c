@@ -1,15 +1,12 @@
-/* The panel table: keys 1..8 and `:panel NAME` index it. A later panel is
- * one new file plus its entry here; until then the slot is NULL and the
- * console says the panel is not in this build. */
+/* The panel table: keys 1..8 and `:panel NAME` index it. A panel is one
+ * file (panel_NAME.c, defining `const panel panel_NAME`) plus its row
+ * here; a slot without one is NULL and its key says so. */
 #include <string.h>
 
 #include "opsdeck/ui/ui.h"
 
-const char *const ui_panel_names[PANEL_COUNT] = {
-    [PANEL_OVERVIEW] = "overview", [PANEL_CONTAINERS] = "containers", [PANEL_SIGNALS] = "signals",
-    [PANEL_POSTGRES] = "postgres", [PANEL_REDIS] = "redis",           [PANEL_ALERTS] = "alerts",
-    [PANEL_RUNBOOKS] = "runbooks", [PANEL_AUDIT] = "audit",
-};
+extern const panel panel_overview, panel_containers, panel_signals, panel_postgres, panel_redis,
+    panel_alerts, panel_runbooks, panel_audit;
 
 const panel *const ui_panels[PANEL_COUNT] = {
     [PANEL_OVERVIEW] = &panel_overview, [PANEL_CONTAINERS] = &panel_containers,
@@ -21,7 +18,7 @@ const panel *const ui_panels[PANEL_COUNT] = {
 int ui_panel_from_name(const char *name)
 {
     for (int i = 0; i < PANEL_COUNT; i++)
-        if (strcmp(ui_panel_names[i], name) == 0)
+        if (ui_panels[i] && strcmp(ui_panels[i]->name, name) == 0)
             return i;
     return -1;
 }

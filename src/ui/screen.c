@@ -79,7 +79,7 @@ static void draw_host_line(ui_t *ui)
     host_model *h = ui_host(ui);
     ui_fill(1, 0, COLS, ui->attr[THEME_NORMAL]);
     char label[48];
-    snprintf(label, sizeof(label), "%d %s", ui->panel + 1, ui_panel_names[ui->panel]);
+    snprintf(label, sizeof(label), "%d %s", ui->panel + 1, ui_panels[ui->panel]->name);
     int pw = (int)strlen(label);
     int right = COLS - pw - 1;
     ui_put(1, right, pw, ui->attr[THEME_TITLE], label);

@@ -213,7 +213,7 @@ void ui_show_panel(ui_t *ui, int i)
     if (i < 0 || i >= PANEL_COUNT)
         return;
     if (!ui_panels[i]) {
-        ui_say(ui, true, "%s: not in this build yet", ui_panel_names[i]);
+        ui_say(ui, true, "%d: no panel in this build", i + 1);
         return;
     }
     ui->panel = i;

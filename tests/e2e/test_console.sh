@@ -61,7 +61,7 @@ cmd "env nowhere"
 expect "unknown_env_named" 5 status_has "no environment named 'nowhere'"
 # a panel this build may not have: it is either shown or said to be missing
 keys 8
-expect "unbuilt_panel_says_so" 5 eval 'hostline_has "8 audit" || status_has "audit: not in this build yet"'
+expect "unbuilt_panel_says_so" 5 eval 'hostline_has "8 audit" || status_has "8: no panel in this build"'
 keys 1
 expect "overview_panel" 5 eval 'hostline_has "1 overview" && shows "CTRS" && shows "$SBX_STAGING_NAME"'
 # staging has one host: ] and [ stay on it (they never leave the environment)

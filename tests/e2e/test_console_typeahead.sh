@@ -1,6 +1,6 @@
 #!/bin/bash
-# Only keys pressed after a confirmation is on screen answer it (DESIGN.md,
-# "Keys and commands"), checked on the real Redis of the sandbox:
+# Only keys pressed after a confirmation is on screen answer it
+# (man/opsdeck.1, ACTIONS), checked on the real Redis of the sandbox:
 # - staging: `:flush` Enter `y` sent in one burst does not flush (DBSIZE is
 #   unchanged); a `y` sent once the dialog is drawn and its half second is
 #   over does;

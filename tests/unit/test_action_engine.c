@@ -360,10 +360,11 @@ static void restart_plans(void **state)
     model_set_containers(&fx.app.model, &fx.app.model.hosts[0], items, 2);
     fx.hc.docker = "sudo docker";
     char err[256];
-    /* no compose file: docker restart, the name quoted for the shell */
+    /* no compose file: docker restart, the name quoted for the shell, and
+     * docker = quoted word by word as the containers source does */
     action_plan *p = restart_plan(&fx.app, 0, "grupo_gad_api", err, sizeof(err));
     assert_non_null(p);
-    assert_string_equal(p->command, "sudo docker restart 'grupo_gad_api'");
+    assert_string_equal(p->command, "'sudo' 'docker' restart 'grupo_gad_api'");
     assert_string_equal(p->target, "grupo_gad_api");
     assert_non_null(strstr(p->touches, "Up 3 hours (healthy)"));
     p->ops->free_data(p->data);
@@ -372,12 +373,13 @@ static void restart_plans(void **state)
     fx.hc.compose = "/opt/grupogad/docker-compose.prod.yml";
     p = restart_plan(&fx.app, 0, "grupo_gad_api", err, sizeof(err));
     assert_string_equal(
-        p->command, "sudo docker compose -f '/opt/grupogad/docker-compose.prod.yml' restart 'api'");
+        p->command,
+        "'sudo' 'docker' compose -f '/opt/grupogad/docker-compose.prod.yml' restart 'api'");
     p->ops->free_data(p->data);
     free(p);
     /* not a compose service: docker restart, however odd its name */
     p = restart_plan(&fx.app, 0, "it's odd", err, sizeof(err));
-    assert_string_equal(p->command, "sudo docker restart 'it'\\''s odd'");
+    assert_string_equal(p->command, "'sudo' 'docker' restart 'it'\\''s odd'");
     p->ops->free_data(p->data);
     free(p);
     /* only a container the latest list shows */

@@ -1,11 +1,14 @@
-/* The event loop: timers fire in order and once, cancelled ones never, fds
- * dispatch, and callbacks may change the watcher set under the loop. */
+/* The event loop: timers fire in order and once, cancelled ones never, their
+ * ids are never 0, fds dispatch, and callbacks may change the watcher set
+ * under the loop. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "opsdeck/loop.h"
@@ -56,6 +59,58 @@ static void timers_fire_in_due_order(void **state)
     assert_int_equal(r.order[1], 2);
     assert_int_equal(r.order[2], 3);
     loop_free(loop);
+}
+
+static void count_fired(loop_t *l, void *a)
+{
+    (void)l;
+    (*(int *)a)++;
+}
+
+/* Callers keep 0 for "no timer": every id the loop gives is another
+ * non-zero one, up to the most timers it holds at once, and after. */
+static void timer_ids_are_never_zero(void **state)
+{
+    (void)state;
+    loop_t *loop = loop_new();
+    static uint64_t ids[LOOP_MAX_TIMERS];
+    int fired = 0;
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < LOOP_MAX_TIMERS; i++) {
+            ids[i] = loop_timer_add(loop, 0, count_fired, &fired);
+            assert_true(ids[i] != 0);
+            if (i > 0)
+                assert_true(ids[i] > ids[i - 1]); /* distinct */
+        }
+        for (int i = 0; i < LOOP_MAX_TIMERS; i++)
+            loop_timer_cancel(loop, ids[i]);
+    }
+    loop_run_once(loop, 0);
+    assert_int_equal(fired, 0);
+    loop_free(loop);
+}
+
+/* One timer more than it holds is a leak: the loop stops the program
+ * rather than hand out 0 (a timer that would never fire). */
+static void one_timer_too_many_aborts(void **state)
+{
+    (void)state;
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_WRONLY);
+        dup2(devnull, STDERR_FILENO);
+        loop_t *loop = loop_new();
+        int fired = 0;
+        for (int i = 0; i <= LOOP_MAX_TIMERS; i++)
+            if (loop_timer_add(loop, 1000, count_fired, &fired) == 0)
+                _exit(1);
+        _exit(0);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFSIGNALED(status));
+    assert_int_equal(WTERMSIG(status), SIGABRT);
 }
 
 static void cancelled_timer_never_fires(void **state)
@@ -184,6 +239,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(timers_fire_in_due_order),
+        cmocka_unit_test(timer_ids_are_never_zero),
+        cmocka_unit_test(one_timer_too_many_aborts),
         cmocka_unit_test(cancelled_timer_never_fires),
         cmocka_unit_test(timer_does_not_fire_early),
         cmocka_unit_test(rearming_timer_runs_once_per_turn),

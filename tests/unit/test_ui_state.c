@@ -212,10 +212,10 @@ static void panels_not_built_say_so(void **state)
         ui_key(&fx.ui, '1' + p, false);
         if (ui_panels[p]) {
             assert_int_equal(fx.ui.panel, p);
-            assert_string_equal(ui_panels[p]->name, ui_panel_names[p]);
+            assert_int_equal(ui_panel_from_name(ui_panels[p]->name), p);
         } else {
             char want[64];
-            snprintf(want, sizeof(want), "%s: not in this build yet", ui_panel_names[p]);
+            snprintf(want, sizeof(want), "%d: no panel in this build", p + 1);
             assert_string_equal(fx.ui.status, want);
             assert_int_equal(fx.ui.panel, PANEL_OVERVIEW); /* no fake panel */
         }
@@ -223,8 +223,7 @@ static void panels_not_built_say_so(void **state)
     assert_non_null(ui_panels[PANEL_OVERVIEW]);
     assert_non_null(ui_panels[PANEL_CONTAINERS]);
     type(":panel signals\n");
-    if (!ui_panels[PANEL_SIGNALS])
-        assert_string_equal(fx.ui.status, "signals: not in this build yet");
+    assert_int_equal(fx.ui.panel, PANEL_SIGNALS);
 }
 
 static void filter_is_per_panel_and_escape_clears(void **state)

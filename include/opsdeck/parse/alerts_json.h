@@ -8,14 +8,11 @@
 
 #include "opsdeck/model.h"
 
-#define ALERTS_MAX 1000 /* more than this are dropped (the count says so) */
+#define ALERTS_MAX 1000 /* the first this many of the answer are kept, the rest left out */
 
 /* Returns 0 and the alerts (owned by the caller: free with
  * alerts_sample_clear), or -1 with err saying why the answer is refused. */
 int alerts_parse(const char *json, size_t len, alerts_sample *out, char *err, size_t errsize);
-
-/* 0 critical, 1 warning, 2 info, 3 anything else: the order alerts are shown in */
-int alerts_severity_rank(const char *severity);
 
 /* "2026-11-25T04:00:00.123Z" or with an offset -> seconds since the epoch;
  * 0 when it is not such a time. */

@@ -29,7 +29,9 @@
 /* accepted; how: "y", "typed:production" (for the audit log) */
 typedef void (*dialog_confirm_fn)(ui_t *ui, bool accepted, const char *how, void *arg);
 
-void dialog_hostkey_open(ui_t *ui, size_t host, const char *keytype, const char *fingerprint);
+/* jump: the jump host whose key it is, NULL for the host's own */
+void dialog_hostkey_open(ui_t *ui, size_t host, const char *jump, const char *keytype,
+                         const char *fingerprint);
 void dialog_passphrase_open(ui_t *ui, size_t host, const char *identity);
 /* lines: what will run, where, what it touches (may hold remote text; it
  * is sanitized here). */

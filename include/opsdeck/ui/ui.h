@@ -49,9 +49,13 @@ typedef struct panel {
     bool (*key)(ui_t *ui, void *state, int key, bool is_code);
     const char *const *help; /* "KEYS  what they do" lines, NULL-terminated */
     bool filterable;         /* `/` filters its table */
+    /* The selected row as an action's target (a container's name, a
+     * backend's pid), "" when none; NULL: nothing here is an action's
+     * target. The actions whose table row names this panel ask it. */
+    void (*selection)(const ui_t *ui, void *state, char *out, size_t size);
 } panel;
 
-/* Keys 1..8, in DESIGN.md's order. */
+/* Keys 1..8, in man/opsdeck.1's order (KEYS: 1 overview ... 8 audit). */
 enum {
     PANEL_OVERVIEW,
     PANEL_CONTAINERS,
@@ -64,17 +68,9 @@ enum {
     PANEL_COUNT
 };
 
-extern const char *const ui_panel_names[PANEL_COUNT];
-/* The panels this build has; NULL where a panel is not built yet. */
+/* The panel table (panels.c): key i+1 shows ui_panels[i], :panel NAME the
+ * one with that name; NULL where this build has no panel in the slot. */
 extern const panel *const ui_panels[PANEL_COUNT];
-extern const panel panel_overview;
-extern const panel panel_containers;
-extern const panel panel_signals;
-extern const panel panel_alerts;
-extern const panel panel_postgres;
-extern const panel panel_redis;
-extern const panel panel_audit;
-extern const panel panel_runbooks;
 int ui_panel_from_name(const char *name); /* -1 unknown */
 
 typedef enum { UI_NORMAL, UI_COMMAND, UI_FILTER } ui_mode;
@@ -176,8 +172,6 @@ bool ui_action_view_key(ui_t *ui, int key, bool is_code); /* true: it took the k
 void ui_reconnect(ui_t *ui);
 /* q and :quit: asks first while an action runs. */
 void ui_request_quit(ui_t *ui);
-/* The containers panel's selected container's name, "" none. */
-const char *ui_containers_selected(const ui_t *ui);
 /* Selections set from elsewhere (the overview's Enter): shown at the next
  * draw of that panel, when the row is there. */
 void ui_containers_select(ui_t *ui, const char *name);
@@ -212,13 +206,6 @@ void ui_logs_close(ui_t *ui); /* closes the channel that follows it */
 bool ui_log_view_active(const ui_t *ui);
 void ui_log_view_draw(ui_t *ui, ui_rect area);
 bool ui_log_view_key(ui_t *ui, int key, bool is_code); /* true: it took the key */
-
-/* ---- the postgres panel's rows (panel_postgres.c), for the actions ---- */
-/* The backends shown for host h (slow, idle in a transaction, blocked),
- * filtered and longest first; *rows is malloc'd and points into h. */
-int ui_postgres_rows(const ui_t *ui, const host_model *h, const pg_backend ***rows);
-/* The pid of the selected backend of the selected host, 0 none. */
-int ui_postgres_selected_pid(const ui_t *ui);
 
 /* ---- sparklines (sparkline.c) ---- */
 /* The last w values of h in row y from column x, scaled as
