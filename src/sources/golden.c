@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "opsdeck/signals/golden.h"
+#include "opsdeck/signals/scrape_rates.h"
 #include "opsdeck/signals/saturation.h"
 #include "opsdeck/sources/http_source.h"
 
