@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "opsdeck/alert_counts.h"
+#include "opsdeck/bytes.h"
 #include "opsdeck/sanitize.h"
 #include "opsdeck/signals/levels.h"
 #include "opsdeck/snapshot.h"
@@ -15,17 +16,6 @@ static void put_clean(FILE *out, const char *s)
     char buf[1024];
     sanitize_text(s, strlen(s), buf, sizeof(buf), SANITIZE_ONE_LINE);
     fputs(buf, out);
-}
-
-static void format_bytes(double b, char *buf, size_t size)
-{
-    const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    int u = 0;
-    while (b >= 1024 && u < 4) {
-        b /= 1024;
-        u++;
-    }
-    snprintf(buf, size, u ? "%.1f%s" : "%.0f%s", b, units[u]);
 }
 
 static void text_source_line(FILE *out, const host_model *h, source_kind k, double now)
@@ -48,9 +38,8 @@ static void text_containers(FILE *out, const containers_sample *c)
 {
     for (size_t i = 0; i < c->count; i++) {
         const container_info *ci = &c->items[i];
-        char mem[32] = "-";
-        if (ci->mem_bytes >= 0)
-            format_bytes((double)ci->mem_bytes, mem, sizeof(mem));
+        char mem[32];
+        fmt_bytes(ci->mem_bytes, mem, sizeof(mem));
         fputs("    ", out);
         put_clean(out, ci->name);
         fputs("  ", out);
