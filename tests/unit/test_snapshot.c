@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "opsdeck/signals/levels.h"
 #include "opsdeck/snapshot.h"
 
 static host_config host_cfg(const char *name, const char *env)
@@ -156,6 +157,17 @@ static void status_follows_the_fleet(void **state)
     h->golden.error_ratio = 0;
     assert_int_equal(snapshot_status(&f.model, 6), SNAPSHOT_CRITICAL);
     h->golden.latency_p95_s = 0.3; /* past warn only */
+    assert_int_equal(snapshot_status(&f.model, 6), SNAPSHOT_FAILED);
+
+    /* Redis memory is a signal too, against levels.h's fractions */
+    h->status[SRC_REDIS].configured = true;
+    model_source_ok(&f.model, h, SRC_REDIS, 6);
+    h->redis.maxmemory_bytes = 1000;
+    h->redis.used_memory_bytes = (int64_t)(REDIS_MEM_WARN * 1000); /* warns only */
+    assert_int_equal(snapshot_status(&f.model, 6), SNAPSHOT_FAILED);
+    h->redis.used_memory_bytes = (int64_t)(REDIS_MEM_CRIT * 1000);
+    assert_int_equal(snapshot_status(&f.model, 6), SNAPSHOT_CRITICAL);
+    h->status[SRC_REDIS].ok = false; /* an older sample decides nothing */
     assert_int_equal(snapshot_status(&f.model, 6), SNAPSHOT_FAILED);
     model_free(&f.model);
 }
