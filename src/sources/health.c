@@ -1,10 +1,12 @@
 /* The health check (`health =`): status code, latency and body. A response
  * of any status is a sample (a 503 is news, not a failed poll); the
  * snapshot and the console treat a non-2xx status as critical. */
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "opsdeck/sources/http_source.h"
+#include "opsdeck/snapshot_fields.h"
 
 #define HEALTH_BODY_MAX (64 * 1024)
 
@@ -35,11 +37,7 @@ static void on_health(const http_response *res, void *arg)
     if (!res->ok) {
         model_source_failed(ctx->model, ctx->host, SRC_HEALTH, now, "%s", res->error);
     } else {
-        health_sample *h = &ctx->host->health;
-        health_sample_clear(h);
-        h->http_status = (int)res->status;
-        h->latency_s = res->total_s;
-        h->body = strdup(res->body);
+        model_set_health(ctx->model, ctx->host, (int)res->status, res->total_s, res->body);
         model_source_ok(ctx->model, ctx->host, SRC_HEALTH, now);
     }
     ctx->attempt_done(ctx, SRC_HEALTH);
@@ -66,10 +64,34 @@ static void health_stop(void *state)
     free(st);
 }
 
+static void health_clear(host_model *h)
+{
+    health_sample_clear(&h->health);
+}
+
+static void health_json(json_t *o, const host_model *h, bool known)
+{
+    const health_sample *hs = &h->health;
+    /* a 503 is an answer (ok, with its status); no answer knows nothing */
+    json_object_set_new(o, "http_status",
+                        known && hs->http_status ? json_integer(hs->http_status) : json_null());
+    json_object_set_new(o, "latency_s", snapshot_figure(known, hs->latency_s));
+    json_object_set_new(o, "body",
+                        known && hs->body ? snapshot_embedded_json(hs->body) : json_null());
+}
+
+static void health_text(FILE *out, const host_model *h)
+{
+    fprintf(out, "    HTTP %d in %.0f ms\n", h->health.http_status, h->health.latency_s * 1000);
+}
+
 const source_ops health_source = {
     .kind = SRC_HEALTH,
     .enabled = health_enabled,
     .start = health_start,
     .tick = health_tick,
     .stop = health_stop,
+    .clear = health_clear,
+    .write_json = health_json,
+    .write_text = health_text,
 };

@@ -1,11 +1,13 @@
 /* WebSocket statistics (`ws_stats =`): the endpoint's counters, and
  * messages per second from the delta of total_messages_sent. */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "opsdeck/parse/ws_json.h"
 #include "opsdeck/sources/http_source.h"
+#include "opsdeck/snapshot_fields.h"
 
 #define WS_BODY_MAX (64 * 1024)
 
@@ -53,7 +55,7 @@ static void on_ws(const http_response *res, void *arg)
         st->has_prev = true;
         st->prev_sent = w.total_messages_sent;
         st->prev_at = now;
-        ctx->host->ws = w;
+        model_set_ws(ctx->model, ctx->host, &w);
         model_source_ok(ctx->model, ctx->host, SRC_WS, now);
     }
     ctx->attempt_done(ctx, SRC_WS);
@@ -80,10 +82,34 @@ static void ws_stop(void *state)
     free(st);
 }
 
+static void ws_json(json_t *o, const host_model *h, bool known)
+{
+    const ws_sample *w = &h->ws;
+    json_object_set_new(o, "active_connections", snapshot_figure(known, w->active_connections));
+    json_object_set_new(o, "total_messages_sent", snapshot_figure(known, w->total_messages_sent));
+    json_object_set_new(o, "total_broadcasts", snapshot_figure(known, w->total_broadcasts));
+    json_object_set_new(o, "last_broadcast_at",
+                        known && w->last_broadcast_at[0]
+                            ? snapshot_remote_string(w->last_broadcast_at)
+                            : json_null());
+    json_object_set_new(o, "messages_per_s", snapshot_figure(known, w->messages_per_s));
+}
+
+static void ws_text(FILE *out, const host_model *h)
+{
+    const ws_sample *w = &h->ws;
+    fprintf(out, "    %.0f connections, %.0f messages sent, %.0f broadcasts,",
+            w->active_connections, w->total_messages_sent, w->total_broadcasts);
+    snapshot_put_figure(out, "msg/s", w->messages_per_s, 1, "%.1f", "");
+    fputc('\n', out);
+}
+
 const source_ops ws_source = {
     .kind = SRC_WS,
     .enabled = ws_enabled,
     .start = ws_start,
     .tick = ws_tick,
     .stop = ws_stop,
+    .write_json = ws_json,
+    .write_text = ws_text,
 };
