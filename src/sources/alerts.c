@@ -14,8 +14,7 @@
 #define ALERTS_BODY_MAX (4 * 1024 * 1024)
 
 typedef struct alerts_state {
-    const source_ctx *ctx;
-    http_request *req;
+    http_poll poll;
     char url[1024];
 } alerts_state;
 
@@ -24,12 +23,29 @@ static bool alerts_enabled(const host_config *host)
     return host->alertmanager != NULL;
 }
 
+static bool on_alerts(http_poll *p, const http_response *res, double now, char *err, size_t errsize)
+{
+    alerts_state *st = p->arg;
+    alerts_sample parsed;
+    char why[256];
+    if (res->status != 200) {
+        snprintf(err, errsize, "%.300s: HTTP %ld", st->url, res->status);
+        return false;
+    }
+    if (alerts_parse(res->body, res->body_len, &parsed, why, sizeof(why)) < 0) {
+        snprintf(err, errsize, "%.300s: %s", st->url, why);
+        return false;
+    }
+    model_set_alerts(p->ctx->model, p->ctx->host, &parsed);
+    return true;
+}
+
 static void *alerts_start(const source_ctx *ctx)
 {
     alerts_state *st = calloc(1, sizeof(*st));
     if (!st)
         return NULL;
-    st->ctx = ctx;
+    http_poll_init(&st->poll, ctx, SRC_ALERTS, ALERTS_BODY_MAX, on_alerts, st);
     const char *base = ctx->host->config->alertmanager;
     size_t len = strlen(base);
     while (len && base[len - 1] == '/')
@@ -38,45 +54,16 @@ static void *alerts_start(const source_ctx *ctx)
     return st;
 }
 
-static void on_alerts(const http_response *res, void *arg)
-{
-    alerts_state *st = arg;
-    const source_ctx *ctx = st->ctx;
-    st->req = NULL;
-    double now = loop_wall_time();
-    alerts_sample parsed;
-    char err[256];
-    if (!res->ok) {
-        model_source_failed(ctx->model, ctx->host, SRC_ALERTS, now, "%s", res->error);
-    } else if (res->status != 200) {
-        model_source_failed(ctx->model, ctx->host, SRC_ALERTS, now, "%.300s: HTTP %ld", st->url,
-                            res->status);
-    } else if (alerts_parse(res->body, res->body_len, &parsed, err, sizeof(err)) < 0) {
-        model_source_failed(ctx->model, ctx->host, SRC_ALERTS, now, "%.300s: %s", st->url, err);
-    } else {
-        model_set_alerts(ctx->model, ctx->host, &parsed);
-        model_source_ok(ctx->model, ctx->host, SRC_ALERTS, now);
-    }
-    ctx->attempt_done(ctx, SRC_ALERTS);
-}
-
 static void alerts_tick(void *state)
 {
     alerts_state *st = state;
-    if (st->req)
-        return;
-    char err[512];
-    st->req = http_source_get(st->ctx, st->url, ALERTS_BODY_MAX, on_alerts, st, err, sizeof(err));
-    if (!st->req) {
-        model_source_failed(st->ctx->model, st->ctx->host, SRC_ALERTS, loop_wall_time(), "%s", err);
-        st->ctx->attempt_done(st->ctx, SRC_ALERTS);
-    }
+    http_poll_tick(&st->poll, st->url);
 }
 
 static void alerts_stop(void *state)
 {
     alerts_state *st = state;
-    http_cancel(st->req);
+    http_poll_stop(&st->poll);
     free(st);
 }
 

@@ -11,8 +11,7 @@
 #define HEALTH_BODY_MAX (64 * 1024)
 
 typedef struct health_state {
-    const source_ctx *ctx;
-    http_request *req;
+    http_poll poll;
 } health_state;
 
 static bool health_enabled(const host_config *host)
@@ -20,47 +19,31 @@ static bool health_enabled(const host_config *host)
     return host->health != NULL;
 }
 
+/* any status is a sample */
+static bool on_health(http_poll *p, const http_response *res, double now, char *err, size_t errsize)
+{
+    model_set_health(p->ctx->model, p->ctx->host, (int)res->status, res->total_s, res->body);
+    return true;
+}
+
 static void *health_start(const source_ctx *ctx)
 {
     health_state *st = calloc(1, sizeof(*st));
     if (st)
-        st->ctx = ctx;
+        http_poll_init(&st->poll, ctx, SRC_HEALTH, HEALTH_BODY_MAX, on_health, st);
     return st;
-}
-
-static void on_health(const http_response *res, void *arg)
-{
-    health_state *st = arg;
-    const source_ctx *ctx = st->ctx;
-    st->req = NULL;
-    double now = loop_wall_time();
-    if (!res->ok) {
-        model_source_failed(ctx->model, ctx->host, SRC_HEALTH, now, "%s", res->error);
-    } else {
-        model_set_health(ctx->model, ctx->host, (int)res->status, res->total_s, res->body);
-        model_source_ok(ctx->model, ctx->host, SRC_HEALTH, now);
-    }
-    ctx->attempt_done(ctx, SRC_HEALTH);
 }
 
 static void health_tick(void *state)
 {
     health_state *st = state;
-    if (st->req)
-        return;
-    char err[512];
-    st->req = http_source_get(st->ctx, st->ctx->host->config->health, HEALTH_BODY_MAX, on_health,
-                              st, err, sizeof(err));
-    if (!st->req) {
-        model_source_failed(st->ctx->model, st->ctx->host, SRC_HEALTH, loop_wall_time(), "%s", err);
-        st->ctx->attempt_done(st->ctx, SRC_HEALTH);
-    }
+    http_poll_tick(&st->poll, st->poll.ctx->host->config->health);
 }
 
 static void health_stop(void *state)
 {
     health_state *st = state;
-    http_cancel(st->req);
+    http_poll_stop(&st->poll);
     free(st);
 }
 

@@ -12,8 +12,7 @@
 #define WS_BODY_MAX (64 * 1024)
 
 typedef struct ws_state {
-    const source_ctx *ctx;
-    http_request *req;
+    http_poll poll;
     bool has_prev;
     double prev_sent, prev_at;
 } ws_state;
@@ -23,62 +22,49 @@ static bool ws_enabled(const host_config *host)
     return host->ws_stats != NULL;
 }
 
+static bool on_ws(http_poll *p, const http_response *res, double now, char *err, size_t errsize)
+{
+    ws_state *st = p->arg;
+    const source_ctx *ctx = p->ctx;
+    ws_sample w = {0};
+    char why[256];
+    if (res->status != 200) {
+        snprintf(err, errsize, "%.300s: HTTP %ld", ctx->host->config->ws_stats, res->status);
+        return false;
+    }
+    if (!ws_parse(res->body, &w, why, sizeof(why))) {
+        snprintf(err, errsize, "%.300s: %s", ctx->host->config->ws_stats, why);
+        return false;
+    }
+    /* a counter that went down means the API restarted: no rate yet */
+    w.messages_per_s = -1;
+    if (st->has_prev && now > st->prev_at && w.total_messages_sent >= st->prev_sent)
+        w.messages_per_s = (w.total_messages_sent - st->prev_sent) / (now - st->prev_at);
+    st->has_prev = true;
+    st->prev_sent = w.total_messages_sent;
+    st->prev_at = now;
+    model_set_ws(ctx->model, ctx->host, &w);
+    return true;
+}
+
 static void *ws_start(const source_ctx *ctx)
 {
     ws_state *st = calloc(1, sizeof(*st));
     if (st)
-        st->ctx = ctx;
+        http_poll_init(&st->poll, ctx, SRC_WS, WS_BODY_MAX, on_ws, st);
     return st;
-}
-
-static void on_ws(const http_response *res, void *arg)
-{
-    ws_state *st = arg;
-    const source_ctx *ctx = st->ctx;
-    st->req = NULL;
-    double now = loop_wall_time();
-    ws_sample w = {0};
-    char err[256];
-    if (!res->ok) {
-        model_source_failed(ctx->model, ctx->host, SRC_WS, now, "%s", res->error);
-    } else if (res->status != 200) {
-        model_source_failed(ctx->model, ctx->host, SRC_WS, now, "%.300s: HTTP %ld",
-                            ctx->host->config->ws_stats, res->status);
-    } else if (!ws_parse(res->body, &w, err, sizeof(err))) {
-        model_source_failed(ctx->model, ctx->host, SRC_WS, now, "%.300s: %s",
-                            ctx->host->config->ws_stats, err);
-    } else {
-        /* a counter that went down means the API restarted: no rate yet */
-        w.messages_per_s = -1;
-        if (st->has_prev && now > st->prev_at && w.total_messages_sent >= st->prev_sent)
-            w.messages_per_s = (w.total_messages_sent - st->prev_sent) / (now - st->prev_at);
-        st->has_prev = true;
-        st->prev_sent = w.total_messages_sent;
-        st->prev_at = now;
-        model_set_ws(ctx->model, ctx->host, &w);
-        model_source_ok(ctx->model, ctx->host, SRC_WS, now);
-    }
-    ctx->attempt_done(ctx, SRC_WS);
 }
 
 static void ws_tick(void *state)
 {
     ws_state *st = state;
-    if (st->req)
-        return;
-    char err[512];
-    st->req = http_source_get(st->ctx, st->ctx->host->config->ws_stats, WS_BODY_MAX, on_ws, st, err,
-                              sizeof(err));
-    if (!st->req) {
-        model_source_failed(st->ctx->model, st->ctx->host, SRC_WS, loop_wall_time(), "%s", err);
-        st->ctx->attempt_done(st->ctx, SRC_WS);
-    }
+    http_poll_tick(&st->poll, st->poll.ctx->host->config->ws_stats);
 }
 
 static void ws_stop(void *state)
 {
     ws_state *st = state;
-    http_cancel(st->req);
+    http_poll_stop(&st->poll);
     free(st);
 }
 

@@ -62,8 +62,9 @@ typedef struct source_ops {
 } source_ops;
 
 /* Ends a refresh of ctx's source kind: cancels its deadline timer (when
- * set, and zeroes it), records the failure when fmt is given (the message,
- * then " (where)"), and tells the app the attempt is over. */
+ * set, and zeroes it; deadline may be NULL), records the failure when fmt
+ * is given (the message, then " (where)" unless where is NULL), and tells
+ * the app the attempt is over. */
 void source_end_refresh(const source_ctx *ctx, source_kind kind, uint64_t *deadline,
                         const char *where, const char *fmt, va_list ap);
 void source_end_refreshf(const source_ctx *ctx, source_kind kind, uint64_t *deadline,
