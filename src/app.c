@@ -233,11 +233,6 @@ int app_init(app_t *app, loop_t *loop, const opsdeck_config *cfg, const app_opti
     if (rc < 0)
         return -1;
     app->nhosts = n;
-    /* A source this build does not have is not polled, so not reported. */
-    for (size_t i = 0; i < n; i++)
-        for (int k = 0; k < SRC_COUNT; k++)
-            if (!source_registry[k])
-                app->model.hosts[i].status[k].configured = false;
     if (n == 0) {
         snprintf(err, errsize, "no host of %s matches the -e/-H given", cfg->path);
         return APP_ERR_SELECTION;

@@ -1,10 +1,14 @@
-/* The fleet model: plain data, written by sources, read by the UI. */
+/* The fleet model: plain data, written by sources (through the setters
+ * below), read by the UI and the snapshot. */
 #include "opsdeck/model.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "opsdeck/sources/source.h"
 
 static const char *const source_names[SRC_COUNT] = {
     [SRC_CONTAINERS] = "containers", [SRC_GOLDEN] = "golden",
@@ -47,18 +51,14 @@ double history_at(const history *h, int i)
     return h->values[(oldest + i) % MODEL_HISTORY_LEN];
 }
 
-/* Which sources a host's config turns on. */
+/* Which sources a host's config turns on: each source says (enabled()); a
+ * kind this build does not have is not polled, so not reported. */
 static void mark_configured(host_model *h)
 {
-    const host_config *c = h->config;
-    /* containers are always polled: every host has an engine to ask */
-    h->status[SRC_CONTAINERS].configured = true;
-    h->status[SRC_GOLDEN].configured = c->metrics || c->prometheus;
-    h->status[SRC_HEALTH].configured = c->health != NULL;
-    h->status[SRC_WS].configured = c->ws_stats != NULL;
-    h->status[SRC_ALERTS].configured = c->alertmanager != NULL;
-    h->status[SRC_POSTGRES].configured = c->postgres != NULL;
-    h->status[SRC_REDIS].configured = c->redis != NULL;
+    for (int k = 0; k < SRC_COUNT; k++) {
+        const source_ops *ops = source_registry[k];
+        h->status[k].configured = ops && ops->enabled(h->config);
+    }
 }
 
 int model_init(fleet_model *m, const opsdeck_config *cfg, const host_config *const *hosts,
@@ -133,10 +133,9 @@ void model_free(fleet_model *m)
 {
     for (size_t i = 0; i < m->nhosts; i++) {
         host_model *h = &m->hosts[i];
-        containers_sample_clear(&h->containers);
-        alerts_sample_clear(&h->alerts);
-        postgres_sample_clear(&h->postgres);
-        health_sample_clear(&h->health);
+        for (int k = 0; k < SRC_COUNT; k++)
+            if (source_registry[k] && source_registry[k]->clear)
+                source_registry[k]->clear(h);
         host_prev_free(&h->prev);
     }
     free(m->hosts);
@@ -198,5 +197,76 @@ void model_set_host_state(fleet_model *m, host_model *h, host_state state, const
 {
     h->state = state;
     snprintf(h->error, sizeof(h->error), "%s", error ? error : "");
+    m->version++;
+}
+
+void model_set_health(fleet_model *m, host_model *h, int http_status, double latency_s,
+                      const char *body)
+{
+    health_sample_clear(&h->health);
+    h->health.http_status = http_status;
+    h->health.latency_s = latency_s;
+    h->health.body = body ? strdup(body) : NULL;
+    m->version++;
+}
+
+void model_set_ws(fleet_model *m, host_model *h, const ws_sample *w)
+{
+    h->ws = *w;
+    m->version++;
+}
+
+void model_set_alerts(fleet_model *m, host_model *h, alerts_sample *alerts)
+{
+    alerts_sample_clear(&h->alerts);
+    h->alerts = *alerts;
+    memset(alerts, 0, sizeof(*alerts));
+    m->version++;
+}
+
+void model_set_postgres(fleet_model *m, host_model *h, postgres_sample *pg)
+{
+    postgres_sample_clear(&h->postgres);
+    h->postgres = *pg;
+    memset(pg, 0, sizeof(*pg));
+    m->version++;
+}
+
+void model_set_golden(fleet_model *m, host_model *h, const golden_sample *figures)
+{
+    golden_sample *g = &h->golden;
+    snprintf(g->source, sizeof(g->source), "%s", figures->source);
+    g->rps = figures->rps;
+    g->error_ratio = figures->error_ratio;
+    g->latency_p50_s = figures->latency_p50_s;
+    g->latency_p95_s = figures->latency_p95_s;
+    g->latency_p99_s = figures->latency_p99_s;
+    g->cpu_percent = figures->cpu_percent;
+    g->mem_percent = figures->mem_percent;
+    g->disk_free_percent = figures->disk_free_percent;
+    /* the first direct scrape only primes the rates: nothing to plot */
+    if (!isnan(g->rps)) {
+        history_push(&g->rps_hist, g->rps);
+        history_push(&g->error_hist, g->error_ratio);
+        history_push(&g->p95_hist, g->latency_p95_s);
+        history_push(&g->cpu_hist, g->cpu_percent);
+        history_push(&g->mem_hist, g->mem_percent);
+    }
+    m->version++;
+}
+
+void model_set_redis(fleet_model *m, host_model *h, const redis_sample *figures)
+{
+    redis_sample *r = &h->redis;
+    snprintf(r->version, sizeof(r->version), "%s", figures->version);
+    r->used_memory_bytes = figures->used_memory_bytes;
+    r->maxmemory_bytes = figures->maxmemory_bytes;
+    r->connected_clients = figures->connected_clients;
+    r->ops_per_sec = figures->ops_per_sec;
+    r->hit_ratio = figures->hit_ratio;
+    r->evicted_keys = figures->evicted_keys;
+    r->keys = figures->keys;
+    history_push(&r->mem_hist, (double)r->used_memory_bytes);
+    history_push(&r->ops_hist, r->ops_per_sec);
     m->version++;
 }

@@ -28,6 +28,8 @@ static bool host_critical(const host_model *h)
     if (st[SRC_GOLDEN].configured && st[SRC_GOLDEN].ok &&
         golden_worst(&h->golden, &h->config->limits) == LEVEL_CRIT)
         return true;
+    if (st[SRC_REDIS].configured && st[SRC_REDIS].ok && redis_memory_level(&h->redis) == LEVEL_CRIT)
+        return true;
     return false;
 }
 

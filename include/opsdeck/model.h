@@ -249,8 +249,20 @@ void model_source_failed(fleet_model *m, host_model *h, source_kind kind, double
 /* Seconds since the last good sample, or -1 when there never was one. */
 double model_source_age(const host_model *h, source_kind kind, double now);
 
-/* Replaces a host's container list (takes ownership of items). */
+/* The setters a source writes its sample with (before model_source_ok()).
+ * Replaces a host's container list (takes ownership of items). */
 void model_set_containers(fleet_model *m, host_model *h, container_info *items, size_t count);
+/* The health check's answer (body copied; NULL none). */
+void model_set_health(fleet_model *m, host_model *h, int http_status, double latency_s,
+                      const char *body);
+void model_set_ws(fleet_model *m, host_model *h, const ws_sample *w);
+/* Take what *alerts and *pg own, and leave them empty. */
+void model_set_alerts(fleet_model *m, host_model *h, alerts_sample *alerts);
+void model_set_postgres(fleet_model *m, host_model *h, postgres_sample *pg);
+/* The figures of *figures (its histories are not read); each refresh with
+ * a known traffic figure (golden) or any (redis) adds to the histories. */
+void model_set_golden(fleet_model *m, host_model *h, const golden_sample *figures);
+void model_set_redis(fleet_model *m, host_model *h, const redis_sample *figures);
 
 void model_set_host_state(fleet_model *m, host_model *h, host_state state, const char *error);
 

@@ -10,6 +10,7 @@
 
 #include "opsdeck/app.h"
 #include "opsdeck/config.h"
+#include "opsdeck/snapshot_fields.h"
 
 enum {
     SNAPSHOT_OK = 0,       /* every source answered */
@@ -27,9 +28,6 @@ int snapshot_status(const fleet_model *m, double now);
 int snapshot_write_json(const fleet_model *m, int interval_s, double taken_at, FILE *out);
 int snapshot_write_text(const fleet_model *m, int interval_s, double taken_at, FILE *out);
 
-/* A host's string as JSON: as received, invalid UTF-8 repaired. */
-struct json_t;
-struct json_t *snapshot_remote_string(const char *s);
 /* "attention": the ranked list across every host of the snapshot,
  * [{severity, host, kind, what, since, for_s, remedy}]; "changes": the
  * ring, newest first, [{at, host, kind, what, who, result}]

@@ -1,19 +1,20 @@
 /* Active alerts (`alertmanager =`, GET /api/v2/alerts). Every alert is
  * kept, suppressed ones too: the console hides those by default and shows
  * them on request. */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "opsdeck/parse/alerts_json.h"
 #include "opsdeck/sources/http_source.h"
+#include "opsdeck/alert_counts.h"
+#include "opsdeck/snapshot_fields.h"
 
 #define ALERTS_BODY_MAX (4 * 1024 * 1024)
 
 typedef struct alerts_state {
-    const source_ctx *ctx;
-    http_request *req;
-    int64_t asked_ms; /* when req was asked for */
+    http_poll poll;
     char url[1024];
 } alerts_state;
 
@@ -22,12 +23,29 @@ static bool alerts_enabled(const host_config *host)
     return host->alertmanager != NULL;
 }
 
+static bool on_alerts(http_poll *p, const http_response *res, double now, char *err, size_t errsize)
+{
+    alerts_state *st = p->arg;
+    alerts_sample parsed;
+    char why[256];
+    if (res->status != 200) {
+        snprintf(err, errsize, "%.300s: HTTP %ld", st->url, res->status);
+        return false;
+    }
+    if (alerts_parse(res->body, res->body_len, &parsed, why, sizeof(why)) < 0) {
+        snprintf(err, errsize, "%.300s: %s", st->url, why);
+        return false;
+    }
+    model_set_alerts(p->ctx->model, p->ctx->host, &parsed);
+    return true;
+}
+
 static void *alerts_start(const source_ctx *ctx)
 {
     alerts_state *st = calloc(1, sizeof(*st));
     if (!st)
         return NULL;
-    st->ctx = ctx;
+    http_poll_init(&st->poll, ctx, SRC_ALERTS, ALERTS_BODY_MAX, on_alerts, st);
     const char *base = ctx->host->config->alertmanager;
     size_t len = strlen(base);
     while (len && base[len - 1] == '/')
@@ -36,50 +54,62 @@ static void *alerts_start(const source_ctx *ctx)
     return st;
 }
 
-static void on_alerts(const http_response *res, void *arg)
-{
-    alerts_state *st = arg;
-    const source_ctx *ctx = st->ctx;
-    st->req = NULL;
-    double now = loop_wall_time();
-    alerts_sample parsed;
-    char err[256];
-    if (!res->ok) {
-        char why[512];
-        model_source_failed(ctx->model, ctx->host, SRC_ALERTS, now, "%s",
-                            http_source_error(ctx, st->url, st->asked_ms, res, why, sizeof(why)));
-    } else if (res->status != 200) {
-        model_source_failed(ctx->model, ctx->host, SRC_ALERTS, now, "%.300s: HTTP %ld", st->url,
-                            res->status);
-    } else if (alerts_parse(res->body, res->body_len, &parsed, err, sizeof(err)) < 0) {
-        model_source_failed(ctx->model, ctx->host, SRC_ALERTS, now, "%.300s: %s", st->url, err);
-    } else {
-        alerts_sample_clear(&ctx->host->alerts);
-        ctx->host->alerts = parsed;
-        model_source_ok(ctx->model, ctx->host, SRC_ALERTS, now);
-    }
-    ctx->attempt_done(ctx, SRC_ALERTS);
-}
-
 static void alerts_tick(void *state)
 {
     alerts_state *st = state;
-    if (st->req)
-        return;
-    char err[512];
-    st->asked_ms = loop_now_ms(st->ctx->loop);
-    st->req = http_source_get(st->ctx, st->url, ALERTS_BODY_MAX, on_alerts, st, err, sizeof(err));
-    if (!st->req) {
-        model_source_failed(st->ctx->model, st->ctx->host, SRC_ALERTS, loop_wall_time(), "%s", err);
-        st->ctx->attempt_done(st->ctx, SRC_ALERTS);
-    }
+    http_poll_tick(&st->poll, st->url);
 }
 
 static void alerts_stop(void *state)
 {
     alerts_state *st = state;
-    http_cancel(st->req);
+    http_poll_stop(&st->poll);
     free(st);
+}
+
+static void alerts_clear(host_model *h)
+{
+    alerts_sample_clear(&h->alerts);
+}
+
+static void alerts_json(json_t *o, const host_model *h, bool known)
+{
+    json_t *items = json_array();
+    for (size_t i = 0; i < h->alerts.count; i++) {
+        const alert_info *ai = &h->alerts.items[i];
+        json_t *it = json_object();
+        json_object_set_new(it, "name", snapshot_remote_string(ai->name));
+        json_object_set_new(it, "severity", snapshot_remote_string(ai->severity));
+        json_object_set_new(it, "state", snapshot_remote_string(ai->state));
+        json_object_set_new(it, "starts_at", snapshot_remote_string(ai->starts_at));
+        json_object_set_new(it, "summary", snapshot_remote_string(ai->summary));
+        /* labels_json was produced by us from the alert */
+        json_object_set_new(it, "labels", snapshot_embedded_json(ai->labels_json));
+        json_array_append_new(items, it);
+    }
+    json_object_set_new(o, "items", snapshot_list(known, items));
+}
+
+static void alerts_text(FILE *out, const host_model *h)
+{
+    alert_counts c = {0};
+    alert_counts_add(&c, &h->alerts);
+    fprintf(out, "    %d critical, %d warning, %d other (not silenced or inhibited)\n", c.critical,
+            c.warning, c.other);
+    for (size_t i = 0; i < h->alerts.count; i++) {
+        const alert_info *ai = &h->alerts.items[i];
+        fputs("    ", out);
+        snapshot_put_clean(out, ai->severity);
+        fputs("  ", out);
+        snapshot_put_clean(out, ai->name);
+        fputs(" (", out);
+        snapshot_put_clean(out, ai->state);
+        fputs(", since ", out);
+        snapshot_put_clean(out, ai->starts_at);
+        fputs("): ", out);
+        snapshot_put_clean(out, ai->summary);
+        fputc('\n', out);
+    }
 }
 
 const source_ops alerts_source = {
@@ -88,4 +118,7 @@ const source_ops alerts_source = {
     .start = alerts_start,
     .tick = alerts_tick,
     .stop = alerts_stop,
+    .clear = alerts_clear,
+    .write_json = alerts_json,
+    .write_text = alerts_text,
 };

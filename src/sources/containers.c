@@ -14,6 +14,7 @@
  * measured). A connection that ends, an answer that does not come, an
  * error from the engine: the source is shown failed with docker's own words,
  * both connections are closed and opened again with backoff. */
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,8 @@
 #include "opsdeck/parse/docker_json.h"
 #include "opsdeck/sources/engine_conn.h"
 #include "opsdeck/sources/source.h"
+#include "opsdeck/bytes.h"
+#include "opsdeck/snapshot_fields.h"
 
 #define ANSWER_MAX      ((size_t)4 << 20) /* one API answer: list, inspect, stats */
 #define EVENT_LINE_MAX  65536             /* one event; longer ones are skipped */
@@ -583,10 +586,63 @@ static void containers_stop(void *state)
     free(st);
 }
 
+static void containers_clear(host_model *h)
+{
+    containers_sample_clear(&h->containers);
+}
+
+static void containers_json(json_t *o, const host_model *h, bool known)
+{
+    json_t *items = json_array();
+    for (size_t i = 0; i < h->containers.count; i++) {
+        const container_info *ci = &h->containers.items[i];
+        json_t *it = json_object();
+        json_object_set_new(it, "name", snapshot_remote_string(ci->name));
+        json_object_set_new(it, "image", snapshot_remote_string(ci->image));
+        json_object_set_new(it, "state", snapshot_remote_string(ci->state));
+        json_object_set_new(it, "health",
+                            ci->health[0] ? snapshot_remote_string(ci->health) : json_null());
+        json_object_set_new(it, "status", snapshot_remote_string(ci->status));
+        json_object_set_new(it, "restarts", json_integer(ci->restarts));
+        json_object_set_new(it, "cpu_percent", snapshot_number(ci->cpu_percent));
+        json_object_set_new(it, "mem_bytes",
+                            ci->mem_bytes < 0 ? json_null() : json_integer(ci->mem_bytes));
+        json_array_append_new(items, it);
+    }
+    json_object_set_new(o, "items", snapshot_list(known, items));
+}
+
+static void containers_text(FILE *out, const host_model *h)
+{
+    for (size_t i = 0; i < h->containers.count; i++) {
+        const container_info *ci = &h->containers.items[i];
+        char mem[32];
+        fmt_bytes(ci->mem_bytes, mem, sizeof(mem));
+        fputs("    ", out);
+        snapshot_put_clean(out, ci->name);
+        fputs("  ", out);
+        snapshot_put_clean(out, ci->state);
+        if (ci->health[0]) {
+            fputs(" (", out);
+            snapshot_put_clean(out, ci->health);
+            fputc(')', out);
+        }
+        fprintf(out, "  restarts %d", ci->restarts);
+        if (ci->cpu_percent >= 0)
+            fprintf(out, "  cpu %.1f%%", ci->cpu_percent);
+        fprintf(out, "  mem %s  ", mem);
+        snapshot_put_clean(out, ci->image);
+        fputc('\n', out);
+    }
+}
+
 const source_ops containers_source = {
     .kind = SRC_CONTAINERS,
     .enabled = containers_enabled,
     .start = containers_start,
     .tick = containers_tick,
     .stop = containers_stop,
+    .clear = containers_clear,
+    .write_json = containers_json,
+    .write_text = containers_text,
 };

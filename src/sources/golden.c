@@ -3,15 +3,18 @@
  * saturation (CPU, memory, disk) from its `node_metrics =` page when it has
  * one. Every fetch of a refresh runs at once; the refresh ends when the
  * last answers. */
+#include <jansson.h>
 #include <curl/curl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "opsdeck/signals/golden.h"
+#include "opsdeck/signals/scrape_rates.h"
 #include "opsdeck/signals/saturation.h"
 #include "opsdeck/sources/http_source.h"
+#include "opsdeck/signals/levels.h"
+#include "opsdeck/snapshot_fields.h"
 
 #define METRICS_MAX (32 * 1024 * 1024) /* a big /metrics page is a few MB */
 #define PROMQL_MAX  (256 * 1024)
@@ -65,25 +68,19 @@ static void finish_refresh(golden_state *st)
         model_source_failed(ctx->model, ctx->host, SRC_GOLDEN, now, "%s: golden signals: %s",
                             ctx->host->config->name, st->error);
     } else {
-        golden_sample *g = &ctx->host->golden;
-        snprintf(g->source, sizeof(g->source), "%s",
+        golden_sample g = {
+            .rps = st->values.rps,
+            .error_ratio = st->values.error_ratio,
+            .latency_p50_s = st->values.p50_s,
+            .latency_p95_s = st->values.p95_s,
+            .latency_p99_s = st->values.p99_s,
+            .cpu_percent = st->sat.cpu_percent,
+            .mem_percent = st->sat.mem_percent,
+            .disk_free_percent = st->sat.disk_free_percent,
+        };
+        snprintf(g.source, sizeof(g.source), "%s",
                  ctx->host->config->prometheus ? "prometheus" : "metrics");
-        g->rps = st->values.rps;
-        g->error_ratio = st->values.error_ratio;
-        g->latency_p50_s = st->values.p50_s;
-        g->latency_p95_s = st->values.p95_s;
-        g->latency_p99_s = st->values.p99_s;
-        g->cpu_percent = st->sat.cpu_percent;
-        g->mem_percent = st->sat.mem_percent;
-        g->disk_free_percent = st->sat.disk_free_percent;
-        /* the first direct scrape only primes the rates: nothing to plot */
-        if (!isnan(g->rps)) {
-            history_push(&g->rps_hist, g->rps);
-            history_push(&g->error_hist, g->error_ratio);
-            history_push(&g->p95_hist, g->latency_p95_s);
-            history_push(&g->cpu_hist, g->cpu_percent);
-            history_push(&g->mem_hist, g->mem_percent);
-        }
+        model_set_golden(ctx->model, ctx->host, &g);
         model_source_ok(ctx->model, ctx->host, SRC_GOLDEN, now);
     }
     ctx->attempt_done(ctx, SRC_GOLDEN);
@@ -211,10 +208,60 @@ static void golden_stop(void *state)
     free(st);
 }
 
+/* Without node_metrics the containers' summed use is the saturation there
+ * is (the signals panel shows the same): marked as such. */
+static void container_saturation_json(json_t *o, const host_model *h)
+{
+    double cpu;
+    int64_t mem;
+    if (h->config->node_metrics || h->golden.cpu_percent >= 0 ||
+        !containers_use(&h->containers, &cpu, &mem))
+        return;
+    json_object_set_new(o, "saturation_source", json_string("containers"));
+    json_object_set_new(o, "cpu_percent", json_real(cpu));
+    json_object_set_new(o, "mem_bytes", json_integer(mem));
+}
+
+static void golden_json(json_t *o, const host_model *h, bool known)
+{
+    const golden_sample *g = &h->golden;
+    json_object_set_new(o, "source", g->source[0] ? json_string(g->source) : json_null());
+    json_object_set_new(o, "rps", snapshot_figure(known, g->rps));
+    json_object_set_new(o, "error_ratio", snapshot_figure(known, g->error_ratio));
+    json_object_set_new(o, "latency_p50_s", snapshot_figure(known, g->latency_p50_s));
+    json_object_set_new(o, "latency_p95_s", snapshot_figure(known, g->latency_p95_s));
+    json_object_set_new(o, "latency_p99_s", snapshot_figure(known, g->latency_p99_s));
+    /* "where known": absent rather than null */
+    if (known && g->cpu_percent >= 0)
+        json_object_set_new(o, "cpu_percent", json_real(g->cpu_percent));
+    if (known && g->mem_percent >= 0)
+        json_object_set_new(o, "mem_percent", json_real(g->mem_percent));
+    if (known && g->disk_free_percent >= 0)
+        json_object_set_new(o, "disk_free_percent", json_real(g->disk_free_percent));
+    container_saturation_json(o, h);
+}
+
+static void golden_text(FILE *out, const host_model *h)
+{
+    const golden_sample *g = &h->golden;
+    fprintf(out, "    by %s:", g->source);
+    snapshot_put_figure(out, "rps", g->rps, 1, "%.1f", "");
+    snapshot_put_figure(out, "errors", g->error_ratio, 100, "%.2f", "%");
+    snapshot_put_figure(out, "p50", g->latency_p50_s, 1000, "%.0f", "ms");
+    snapshot_put_figure(out, "p95", g->latency_p95_s, 1000, "%.0f", "ms");
+    snapshot_put_figure(out, "p99", g->latency_p99_s, 1000, "%.0f", "ms");
+    snapshot_put_figure(out, "cpu", g->cpu_percent, 1, "%.1f", "%");
+    snapshot_put_figure(out, "mem", g->mem_percent, 1, "%.1f", "%");
+    snapshot_put_figure(out, "disk free", g->disk_free_percent, 1, "%.1f", "%");
+    fputc('\n', out);
+}
+
 const source_ops golden_source = {
     .kind = SRC_GOLDEN,
     .enabled = golden_enabled,
     .start = golden_start,
     .tick = golden_tick,
     .stop = golden_stop,
+    .write_json = golden_json,
+    .write_text = golden_text,
 };

@@ -73,3 +73,47 @@ const char *http_source_error(const source_ctx *ctx, const char *url, int64_t as
         return res->error;
     return buf;
 }
+
+void http_poll_init(http_poll *p, const source_ctx *ctx, source_kind kind, size_t max_bytes,
+                    http_poll_answered_fn answered, void *arg)
+{
+    *p = (http_poll){
+        .ctx = ctx, .kind = kind, .max_bytes = max_bytes, .answered = answered, .arg = arg};
+}
+
+static void on_answer(const http_response *res, void *arg)
+{
+    http_poll *p = arg;
+    const source_ctx *ctx = p->ctx;
+    p->req = NULL;
+    double now = loop_wall_time();
+    char err[512];
+    if (!res->ok) {
+        char why[512];
+        source_end_refreshf(ctx, p->kind, NULL, NULL, "%s",
+                            http_source_error(ctx, p->url, p->asked_ms, res, why, sizeof(why)));
+    } else if (!p->answered(p, res, now, err, sizeof(err))) {
+        source_end_refreshf(ctx, p->kind, NULL, NULL, "%s", err);
+    } else {
+        model_source_ok(ctx->model, ctx->host, p->kind, now);
+        source_end_refreshf(ctx, p->kind, NULL, NULL, NULL);
+    }
+}
+
+void http_poll_tick(http_poll *p, const char *url)
+{
+    if (p->req)
+        return;
+    char err[512];
+    p->url = url;
+    p->asked_ms = loop_now_ms(p->ctx->loop);
+    p->req = http_source_get(p->ctx, url, p->max_bytes, on_answer, p, err, sizeof(err));
+    if (!p->req)
+        source_end_refreshf(p->ctx, p->kind, NULL, NULL, "%s", err);
+}
+
+void http_poll_stop(http_poll *p)
+{
+    http_cancel(p->req);
+    p->req = NULL;
+}

@@ -3,6 +3,7 @@
  * queries, sessions idle in a transaction, who blocks whom, connections by
  * state against max_connections, and the database's size; opsdeck's own
  * backend is left out. */
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,8 @@
 #include "opsdeck/net/pg_client.h"
 #include "opsdeck/sources/http_source.h"
 #include "opsdeck/sources/postgres_query.h"
+#include "opsdeck/bytes.h"
+#include "opsdeck/snapshot_fields.h"
 
 #define STATEMENT_TIMEOUT_MS 5000
 
@@ -80,8 +83,7 @@ static void on_activity(const PGresult *res, const char *error, void *arg)
     const source_ctx *ctx = st->ctx;
     postgres_sample sample;
     postgres_query_read(res, &sample);
-    postgres_sample_clear(&ctx->host->postgres);
-    ctx->host->postgres = sample;
+    model_set_postgres(ctx->model, ctx->host, &sample);
     model_source_ok(ctx->model, ctx->host, SRC_POSTGRES, loop_wall_time());
     finish(st, NULL);
 }
@@ -137,10 +139,97 @@ static void postgres_stop(void *state)
     free(st);
 }
 
+static void postgres_clear(host_model *h)
+{
+    postgres_sample_clear(&h->postgres);
+}
+
+static json_t *backends_json(const pg_backend *b, size_t n)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *it = json_object();
+        json_object_set_new(it, "pid", json_integer(b[i].pid));
+        json_object_set_new(it, "user", snapshot_remote_string(b[i].user));
+        json_object_set_new(it, "database", snapshot_remote_string(b[i].database));
+        json_object_set_new(it, "application", snapshot_remote_string(b[i].application));
+        json_object_set_new(it, "state", snapshot_remote_string(b[i].state));
+        json_object_set_new(it, "wait_event",
+                            b[i].wait_event[0] ? snapshot_remote_string(b[i].wait_event)
+                                               : json_null());
+        json_object_set_new(it, "seconds", json_real(b[i].seconds));
+        json_object_set_new(it, "query", snapshot_remote_string(b[i].query));
+        json_t *blockers = json_array();
+        for (size_t k = 0; k < b[i].nblocked_by; k++)
+            json_array_append_new(blockers, json_integer(b[i].blocked_by[k]));
+        json_object_set_new(it, "blocked_by", blockers);
+        json_array_append_new(arr, it);
+    }
+    return arr;
+}
+
+static void postgres_json(json_t *o, const host_model *h, bool known)
+{
+    const postgres_sample *p = &h->postgres;
+    json_object_set_new(o, "server_version",
+                        known && p->server_version[0] ? snapshot_remote_string(p->server_version)
+                                                      : json_null());
+    json_t *c = json_object();
+    json_object_set_new(c, "total", snapshot_count(known, p->conn_total));
+    json_object_set_new(c, "max", snapshot_count(known, p->conn_max));
+    json_object_set_new(c, "active", snapshot_count(known, p->conn_active));
+    json_object_set_new(c, "idle", snapshot_count(known, p->conn_idle));
+    json_object_set_new(c, "idle_in_transaction", snapshot_count(known, p->conn_idle_in_txn));
+    json_object_set_new(o, "connections", c);
+    json_object_set_new(o, "slow_queries", snapshot_list(known, backends_json(p->slow, p->nslow)));
+    json_object_set_new(o, "idle_in_transaction",
+                        snapshot_list(known, backends_json(p->idle_in_txn, p->nidle_in_txn)));
+    json_object_set_new(o, "database_size_bytes", snapshot_count(known, p->database_size_bytes));
+}
+
+/* "    slow  pid 4242 app@bb 31s, waiting Lock, blocked by 4141: QUERY" */
+static void backends_text(FILE *out, const char *what, const pg_backend *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        fprintf(out, "    %s  pid %d ", what, b[i].pid);
+        snapshot_put_clean(out, b[i].user);
+        fputc('@', out);
+        snapshot_put_clean(out, b[i].database);
+        fprintf(out, " %.0fs", b[i].seconds);
+        if (b[i].wait_event[0]) {
+            fputs(", waiting ", out);
+            snapshot_put_clean(out, b[i].wait_event);
+        }
+        for (size_t k = 0; k < b[i].nblocked_by; k++)
+            fprintf(out, "%s%d", k ? ", " : ", blocked by ", b[i].blocked_by[k]);
+        fputs(": ", out);
+        snapshot_put_clean(out, b[i].query ? b[i].query : "");
+        fputc('\n', out);
+    }
+}
+
+static void postgres_text(FILE *out, const host_model *h)
+{
+    const postgres_sample *p = &h->postgres;
+    char size[32];
+    fputs("    server ", out);
+    snapshot_put_clean(out, p->server_version);
+    fprintf(out,
+            ": %d of %d connections (%d active, %d idle, %d idle in transaction), "
+            "database %s\n",
+            p->conn_total, p->conn_max, p->conn_active, p->conn_idle, p->conn_idle_in_txn,
+            fmt_bytes(p->database_size_bytes, size, sizeof(size)));
+    backends_text(out, "slow", p->slow, p->nslow);
+    backends_text(out, "idle in transaction", p->idle_in_txn, p->nidle_in_txn);
+}
+
 const source_ops postgres_source = {
     .kind = SRC_POSTGRES,
     .enabled = postgres_enabled,
     .start = postgres_start,
     .tick = postgres_tick,
     .stop = postgres_stop,
+    .clear = postgres_clear,
+    .write_json = postgres_json,
+    .write_text = postgres_text,
 };

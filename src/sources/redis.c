@@ -1,6 +1,7 @@
 /* Redis health (`redis =`): INFO every refresh over one kept connection,
  * through the host's tunnel (hiredis's async context on the loop), with
  * AUTH from `redis_password_file` and SELECT of `redis_db`. */
+#include <jansson.h>
 #include <hiredis/async.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,6 +11,9 @@
 #include "opsdeck/net/redis_open.h"
 #include "opsdeck/parse/redis_info.h"
 #include "opsdeck/sources/http_source.h"
+#include "opsdeck/bytes.h"
+#include "opsdeck/signals/levels.h"
+#include "opsdeck/snapshot_fields.h"
 
 typedef struct redis_state {
     const source_ctx *ctx;
@@ -105,7 +109,6 @@ static void on_connect(const redisAsyncContext *ac, int status)
 static void record_info(redis_state *st, const redis_info *info)
 {
     const source_ctx *ctx = st->ctx;
-    redis_sample *r = &ctx->host->redis;
     if (st->has_prev) {
         int64_t hits = info->keyspace_hits - st->prev_hits;
         int64_t misses = info->keyspace_misses - st->prev_misses;
@@ -116,16 +119,17 @@ static void record_info(redis_state *st, const redis_info *info)
     st->has_prev = true;
     st->prev_hits = info->keyspace_hits;
     st->prev_misses = info->keyspace_misses;
-    snprintf(r->version, sizeof(r->version), "%s", info->version);
-    r->used_memory_bytes = info->used_memory;
-    r->maxmemory_bytes = info->maxmemory;
-    r->connected_clients = info->connected_clients;
-    r->ops_per_sec = info->ops_per_sec;
-    r->hit_ratio = st->hit_ratio;
-    r->evicted_keys = info->evicted_keys;
-    r->keys = info->db_keys;
-    history_push(&r->mem_hist, (double)info->used_memory);
-    history_push(&r->ops_hist, info->ops_per_sec);
+    redis_sample r = {
+        .used_memory_bytes = info->used_memory,
+        .maxmemory_bytes = info->maxmemory,
+        .connected_clients = info->connected_clients,
+        .ops_per_sec = info->ops_per_sec,
+        .hit_ratio = st->hit_ratio,
+        .evicted_keys = info->evicted_keys,
+        .keys = info->db_keys,
+    };
+    snprintf(r.version, sizeof(r.version), "%s", info->version);
+    model_set_redis(ctx->model, ctx->host, &r);
     model_source_ok(ctx->model, ctx->host, SRC_REDIS, loop_wall_time());
 }
 
@@ -202,10 +206,52 @@ static void redis_stop(void *state)
     free(st);
 }
 
+static void redis_json(json_t *o, const host_model *h, bool known)
+{
+    const redis_sample *r = &h->redis;
+    json_object_set_new(o, "version",
+                        known && r->version[0] ? snapshot_remote_string(r->version) : json_null());
+    json_object_set_new(o, "used_memory_bytes", snapshot_count(known, r->used_memory_bytes));
+    json_object_set_new(o, "maxmemory_bytes", snapshot_count(known, r->maxmemory_bytes));
+    json_object_set_new(o, "connected_clients", snapshot_count(known, r->connected_clients));
+    json_object_set_new(o, "ops_per_sec", snapshot_figure(known, r->ops_per_sec));
+    json_object_set_new(o, "hit_ratio", snapshot_figure(known, r->hit_ratio));
+    json_object_set_new(o, "evicted_keys", snapshot_count(known, r->evicted_keys));
+    json_object_set_new(o, "keys", snapshot_count(known, r->keys));
+}
+
+/* "    redis 7.2.4: memory 870KiB of 1.0MiB (85%, warning), ..." */
+static void redis_text(FILE *out, const host_model *h)
+{
+    const redis_sample *r = &h->redis;
+    char used[32], max[32];
+    fputs("    redis ", out);
+    snapshot_put_clean(out, r->version);
+    fprintf(out, ": memory %s", fmt_bytes(r->used_memory_bytes, used, sizeof(used)));
+    if (r->maxmemory_bytes > 0) {
+        static const char *const level_names[] = {[LEVEL_UNKNOWN] = "unknown",
+                                                  [LEVEL_OK] = "ok",
+                                                  [LEVEL_WARN] = "warning",
+                                                  [LEVEL_CRIT] = "critical"};
+        fprintf(out, " of %s (%.0f%%, %s)", fmt_bytes(r->maxmemory_bytes, max, sizeof(max)),
+                100.0 * (double)r->used_memory_bytes / (double)r->maxmemory_bytes,
+                level_names[redis_memory_level(r)]);
+    } else {
+        fputs(" (no maxmemory)", out);
+    }
+    fprintf(out, ", %lld clients,", (long long)r->connected_clients);
+    snapshot_put_figure(out, "ops/s", r->ops_per_sec, 1, "%.1f", "");
+    fputs(",", out);
+    snapshot_put_figure(out, "hit ratio", r->hit_ratio, 100, "%.1f", "%");
+    fprintf(out, ", %lld evicted, %lld keys\n", (long long)r->evicted_keys, (long long)r->keys);
+}
+
 const source_ops redis_source = {
     .kind = SRC_REDIS,
     .enabled = redis_enabled,
     .start = redis_start,
     .tick = redis_tick,
     .stop = redis_stop,
+    .write_json = redis_json,
+    .write_text = redis_text,
 };

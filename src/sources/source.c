@@ -6,9 +6,10 @@
 void source_end_refresh(const source_ctx *ctx, source_kind kind, uint64_t *deadline,
                         const char *where, const char *fmt, va_list ap)
 {
-    if (*deadline)
+    if (deadline && *deadline)
         loop_timer_cancel(ctx->loop, *deadline);
-    *deadline = 0;
+    if (deadline)
+        *deadline = 0;
     if (fmt) {
         char msg[512];
         vsnprintf(msg, sizeof(msg), fmt, ap);

@@ -32,7 +32,7 @@ static const column_spec columns[NCOLS] = {
     [COL_NAME] = {"NAME", 12, 40, 0, false},     [COL_IMAGE] = {"IMAGE", 10, 40, 5, false},
     [COL_STATE] = {"STATE", 10, 10, 0, false},   [COL_HEALTH] = {"HEALTH", 9, 9, 2, false},
     [COL_STATUS] = {"STATUS", 12, 30, 4, false}, [COL_RESTARTS] = {"RESTARTS", 8, 8, 6, true},
-    [COL_CPU] = {"CPU%", 6, 7, 1, true},         [COL_MEM] = {"MEM", 6, 7, 3, true},
+    [COL_CPU] = {"CPU%", 6, 7, 1, true},         [COL_MEM] = {"MEM", 7, 8, 3, true},
 };
 
 static const char *const help[] = {

@@ -49,15 +49,15 @@ static void draw(ui_t *ui, void *state, ui_rect area)
     theme_role normal = stale ? THEME_STALE : THEME_NORMAL;
     int spark_x = 2 + LABEL_W + VALUE_W + 1, spark_w = area.w - spark_x - 1;
 
-    /* memory against maxmemory: 80 % warns, 90 % is critical (evictions
-     * or OOM errors are near) */
+    /* memory against maxmemory, coloured by its level (levels.h: the same
+     * thresholds as the overview, the attention list and --once) */
     theme_role mem_role = normal;
     if (r->maxmemory_bytes > 0) {
         double pct = 100.0 * (double)r->used_memory_bytes / (double)r->maxmemory_bytes;
         snprintf(line, sizeof(line), "%s / %s (%.0f%%)", fmt_bytes(r->used_memory_bytes, a, 32),
                  fmt_bytes(r->maxmemory_bytes, b, 32), pct);
         if (!stale)
-            mem_role = ui_level_role(level_of(pct, 80, 90), THEME_OK);
+            mem_role = ui_level_role(redis_memory_level(r), THEME_OK);
     } else {
         snprintf(line, sizeof(line), "%s (no maxmemory)", fmt_bytes(r->used_memory_bytes, a, 32));
     }

@@ -66,27 +66,6 @@ const char *fmt_age(double seconds, char *buf, size_t size)
     return buf;
 }
 
-const char *fmt_bytes(int64_t bytes, char *buf, size_t size)
-{
-    static const char units[] = "KMGTP";
-    if (bytes < 0) {
-        snprintf(buf, size, "-");
-        return buf;
-    }
-    if (bytes < 1024) {
-        snprintf(buf, size, "%dB", (int)bytes);
-        return buf;
-    }
-    double v = (double)bytes / 1024;
-    int u = 0;
-    while (v >= 1024 && units[u + 1]) {
-        v /= 1024;
-        u++;
-    }
-    snprintf(buf, size, v < 10 ? "%.1f%c" : "%.0f%c", v, units[u]);
-    return buf;
-}
-
 const char *fmt_percent(double pct, char *buf, size_t size)
 {
     if (pct < 0)

@@ -20,7 +20,7 @@
 #include "opsdeck/numbers.h"
 #include "opsdeck/parse/alerts_json.h"
 #include "opsdeck/parse/prom.h"
-#include "opsdeck/signals/golden.h"
+#include "opsdeck/signals/scrape_rates.h"
 
 static char dir[64];
 

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "opsdeck/signals/golden.h"
+#include "opsdeck/signals/scrape_rates.h"
 #include "opsdeck/signals/levels.h"
 #include "opsdeck/signals/quantile.h"
 #include "opsdeck/signals/series_map.h"

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "opsdeck/signals/levels.h"
 #include "opsdeck/snapshot.h"
 
 static host_config host_cfg(const char *name, const char *env)
@@ -157,6 +158,17 @@ static void status_follows_the_fleet(void **state)
     assert_int_equal(snapshot_status(&f.model, 6), SNAPSHOT_CRITICAL);
     h->golden.latency_p95_s = 0.3; /* past warn only */
     assert_int_equal(snapshot_status(&f.model, 6), SNAPSHOT_FAILED);
+
+    /* Redis memory is a signal too, against levels.h's fractions */
+    h->status[SRC_REDIS].configured = true;
+    model_source_ok(&f.model, h, SRC_REDIS, 6);
+    h->redis.maxmemory_bytes = 1000;
+    h->redis.used_memory_bytes = (int64_t)(REDIS_MEM_WARN * 1000); /* warns only */
+    assert_int_equal(snapshot_status(&f.model, 6), SNAPSHOT_FAILED);
+    h->redis.used_memory_bytes = (int64_t)(REDIS_MEM_CRIT * 1000);
+    assert_int_equal(snapshot_status(&f.model, 6), SNAPSHOT_CRITICAL);
+    h->status[SRC_REDIS].ok = false; /* an older sample decides nothing */
+    assert_int_equal(snapshot_status(&f.model, 6), SNAPSHOT_FAILED);
     model_free(&f.model);
 }
 
@@ -227,6 +239,154 @@ static void unknown_figures_are_null(void **state)
     model_free(&f.model);
 }
 
+/* Every source filled in, on one host, with strings that need escaping and
+ * figures of every kind; the other host's sources failed after answering. */
+static void fill_every_source(struct fixture *f)
+{
+    host_model *h = &f->model.hosts[0];
+    for (int i = 0; i < 2; i++)
+        for (int k = 0; k < SRC_COUNT; k++)
+            f->model.hosts[i].status[k].configured = true;
+    container_info *items = calloc(2, sizeof(*items));
+    strcpy(items[0].name, "api");
+    strcpy(items[0].image, "bb:1.2");
+    strcpy(items[0].state, "running");
+    strcpy(items[0].health, "healthy");
+    strcpy(items[0].status, "Up 3 minutes (healthy)");
+    items[0].cpu_percent = 2.25;
+    items[0].mem_bytes = 35 * 1024 * 1024 + 200000;
+    strcpy(items[1].name, "worker \"q\"");
+    strcpy(items[1].image, "bb:1.1");
+    strcpy(items[1].state, "exited");
+    strcpy(items[1].status, "Exited (1) 2 minutes ago");
+    items[1].restarts = 4;
+    items[1].cpu_percent = -1;
+    items[1].mem_bytes = -1;
+    model_set_containers(&f->model, h, items, 2);
+    golden_sample *g = &h->golden;
+    strcpy(g->source, "prometheus");
+    g->rps = 12.5, g->error_ratio = 0.0125;
+    g->latency_p50_s = 0.012, g->latency_p95_s = 0.25, g->latency_p99_s = 0.75;
+    g->cpu_percent = 41.5, g->mem_percent = -1, g->disk_free_percent = 63.25;
+    h->health.http_status = 503;
+    h->health.latency_s = 0.034;
+    h->health.body = strdup("{\"status\": \"unhealthy\", \"database\": false}");
+    h->ws.active_connections = 7, h->ws.total_messages_sent = 1200, h->ws.total_broadcasts = 30;
+    strcpy(h->ws.last_broadcast_at, "2026-01-02T03:04:05Z");
+    h->ws.messages_per_s = -1;
+    alert_info *al = calloc(1, sizeof(*al));
+    strcpy(al->name, "HighErrorRate");
+    strcpy(al->severity, "critical");
+    strcpy(al->state, "active");
+    strcpy(al->starts_at, "2026-01-02T03:00:00Z");
+    strcpy(al->summary, "5xx past 5% \x1b[31m");
+    al->labels_json = strdup("{\"alertname\": \"HighErrorRate\", \"job\": \"api\"}");
+    h->alerts.items = al;
+    h->alerts.count = 1;
+    postgres_sample *p = &h->postgres;
+    strcpy(p->server_version, "15.4");
+    p->conn_total = 12, p->conn_max = 100, p->conn_active = 3, p->conn_idle = 8;
+    p->conn_idle_in_txn = 1;
+    p->slow = calloc(1, sizeof(*p->slow));
+    p->nslow = 1;
+    p->slow[0].pid = 4242;
+    strcpy(p->slow[0].user, "app");
+    strcpy(p->slow[0].database, "bb");
+    strcpy(p->slow[0].application, "api");
+    strcpy(p->slow[0].state, "active");
+    strcpy(p->slow[0].wait_event, "Lock");
+    p->slow[0].seconds = 31.5;
+    p->slow[0].query = strdup("UPDATE t SET x = 1\nWHERE id = 2");
+    p->slow[0].blocked_by = calloc(1, sizeof(int));
+    p->slow[0].blocked_by[0] = 4141;
+    p->slow[0].nblocked_by = 1;
+    p->idle_in_txn = calloc(1, sizeof(*p->idle_in_txn));
+    p->nidle_in_txn = 1;
+    p->idle_in_txn[0].pid = 4141;
+    strcpy(p->idle_in_txn[0].user, "app");
+    strcpy(p->idle_in_txn[0].database, "bb");
+    strcpy(p->idle_in_txn[0].state, "idle in transaction");
+    p->idle_in_txn[0].seconds = 95;
+    p->idle_in_txn[0].query = strdup("BEGIN");
+    p->database_size_bytes = 123456789;
+    redis_sample *r = &h->redis;
+    strcpy(r->version, "7.2.4");
+    r->used_memory_bytes = 870 * 1024, r->maxmemory_bytes = 1024 * 1024;
+    r->connected_clients = 5, r->ops_per_sec = 140.5, r->hit_ratio = 0.875;
+    r->evicted_keys = 2, r->keys = 310;
+    for (int k = 0; k < SRC_COUNT; k++)
+        model_source_ok(&f->model, h, (source_kind)k, 1000.0);
+    host_model *was = &f->model.hosts[1];
+    was->redis.used_memory_bytes = 4096;
+    for (int k = 0; k < SRC_COUNT; k++) {
+        model_source_ok(&f->model, was, (source_kind)k, 990.0);
+        model_source_failed(&f->model, was, (source_kind)k, 1001.0, "refused (%s)",
+                            source_kind_name((source_kind)k));
+    }
+}
+
+static char *read_file(const char *path)
+{
+    FILE *fp = fopen(path, "r");
+    assert_non_null(fp);
+    static char buf[16384];
+    size_t n = fread(buf, 1, sizeof(buf) - 1, fp);
+    fclose(fp);
+    buf[n] = '\0';
+    return buf;
+}
+
+/* The output, byte for byte, against its fixture (VERSION stands for the
+ * build's version): a change to what a script or a person reads is made
+ * on purpose, with the fixture, or not at all. */
+static void matches_fixture(struct fixture *f, bool json, const char *path)
+{
+    char *got = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&got, &len);
+    if (json)
+        assert_int_equal(snapshot_write_json(&f->model, 2, 1003.0, out), 0);
+    else
+        assert_int_equal(snapshot_write_text(&f->model, 2, 1003.0, out), 0);
+    fclose(out);
+    char *want = read_file(path);
+    char *at = strstr(want, "VERSION");
+    assert_non_null(at);
+    char expect[16384];
+    snprintf(expect, sizeof(expect), "%.*s%s%s", (int)(at - want), want, OPSDECK_VERSION,
+             at + strlen("VERSION"));
+    if (getenv("SNAPSHOT_FIXTURE_WRITE")) { /* to remake the fixture, by hand */
+        char *v = strstr(got, OPSDECK_VERSION);
+        assert_non_null(v);
+        FILE *w = fopen(path, "w");
+        assert_non_null(w);
+        fprintf(w, "%.*sVERSION%s", (int)(v - got), got, v + strlen(OPSDECK_VERSION));
+        fclose(w);
+    }
+    assert_string_equal(got, expect);
+    free(got);
+}
+
+static void every_source_json_is_stable(void **state)
+{
+    (void)state;
+    struct fixture f;
+    build(&f);
+    fill_every_source(&f);
+    matches_fixture(&f, true, "tests/unit/fixtures/snapshot/every_source.json");
+    model_free(&f.model);
+}
+
+static void every_source_text_is_stable(void **state)
+{
+    (void)state;
+    struct fixture f;
+    build(&f);
+    fill_every_source(&f);
+    matches_fixture(&f, false, "tests/unit/fixtures/snapshot/every_source.txt");
+    model_free(&f.model);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -235,6 +395,8 @@ int main(void)
         cmocka_unit_test(status_follows_the_fleet),
         cmocka_unit_test(unknown_figures_are_null),
         cmocka_unit_test(text_output_is_sanitized),
+        cmocka_unit_test(every_source_json_is_stable),
+        cmocka_unit_test(every_source_text_is_stable),
     };
     return cmocka_run_group_tests_name("snapshot", tests, NULL, NULL);
 }

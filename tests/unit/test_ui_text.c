@@ -67,9 +67,11 @@ static void sizes_and_percentages(void **state)
     char b[32];
     assert_string_equal(fmt_bytes(-1, b, sizeof(b)), "-");
     assert_string_equal(fmt_bytes(512, b, sizeof(b)), "512B");
-    assert_string_equal(fmt_bytes(1536, b, sizeof(b)), "1.5K");
-    assert_string_equal(fmt_bytes(35 * 1024 * 1024 + 200000, b, sizeof(b)), "35M");
-    assert_string_equal(fmt_bytes(1288490189LL, b, sizeof(b)), "1.2G");
+    assert_string_equal(fmt_bytes(1536, b, sizeof(b)), "1.5KiB");
+    assert_string_equal(fmt_bytes(35 * 1024 * 1024 + 200000, b, sizeof(b)), "35MiB");
+    assert_string_equal(fmt_bytes(1288490189LL, b, sizeof(b)), "1.2GiB");
+    /* the widest below 1 PiB still fits the 7 columns the panels give sizes */
+    assert_string_equal(fmt_bytes((1LL << 50) - 1, b, sizeof(b)), "1024TiB");
     assert_string_equal(fmt_percent(-1, b, sizeof(b)), "-");
     assert_string_equal(fmt_percent(12.345, b, sizeof(b)), "12.3%");
 }

@@ -16,6 +16,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "opsdeck/config.h"
 #include "opsdeck/loop.h"
@@ -37,6 +38,12 @@ struct source_ctx {
     void *app; /* for attempt_done */
 };
 
+struct json_t;
+
+/* Besides polling, a source owns its part of the model and of the snapshot:
+ * whether a host has it (model_init() marks it configured), how its sample
+ * is freed (model_free()), and how it is written in `--once` (the snapshot
+ * writers loop over the registry; snapshot_fields.h has the pieces). */
 typedef struct source_ops {
     source_kind kind;
     /* whether this host's config turns the source on */
@@ -44,12 +51,21 @@ typedef struct source_ops {
     void *(*start)(const source_ctx *ctx);
     void (*tick)(void *state);
     void (*stop)(void *state);
+    /* frees what the host's sample owns; NULL when it owns nothing */
+    void (*clear)(host_model *h);
+    /* its data, added to its JSON object after ok, error and age_s; known
+     * is false when the source is not ok (every figure is then null) */
+    void (*write_json)(struct json_t *o, const host_model *h, bool known);
+    /* its figures as text lines (indented by four), once it has a sample;
+     * NULL when the status line says all */
+    void (*write_text)(FILE *out, const host_model *h);
 } source_ops;
 
 /* Ends a refresh of ctx's source kind: cancels its deadline timer (when
- * set, and zeroes it), records the failure when fmt is given (the message,
- * then " (where)" unless where is NULL or empty: a message that names the
- * place itself), and tells the app the attempt is over. */
+ * set, and zeroes it; deadline may be NULL), records the failure when fmt
+ * is given (the message, then " (where)" unless where is NULL or empty: a
+ * message that names the place itself), and tells the app the attempt is
+ * over. */
 void source_end_refresh(const source_ctx *ctx, source_kind kind, uint64_t *deadline,
                         const char *where, const char *fmt, va_list ap);
 void source_end_refreshf(const source_ctx *ctx, source_kind kind, uint64_t *deadline,

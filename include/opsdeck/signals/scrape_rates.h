@@ -3,8 +3,8 @@
  * in that increase, latency p50/p95/p99 from the increase of the duration
  * histogram's buckets. Increases are per series between two scrapes
  * (series_map), so the first scrape only primes: its values are NaN. */
-#ifndef OPSDECK_SIGNALS_GOLDEN_H
-#define OPSDECK_SIGNALS_GOLDEN_H
+#ifndef OPSDECK_SIGNALS_SCRAPE_RATES_H
+#define OPSDECK_SIGNALS_SCRAPE_RATES_H
 
 #include <stddef.h>
 

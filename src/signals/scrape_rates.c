@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "opsdeck/numbers.h"
-#include "opsdeck/signals/golden.h"
+#include "opsdeck/signals/scrape_rates.h"
 #include "opsdeck/signals/quantile.h"
 
 #define MAX_BUCKETS 128
