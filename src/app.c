@@ -324,6 +324,11 @@ transport_t *app_host_transport(const app_t *app, size_t i)
     return app->hosts[i].transport;
 }
 
+const source_ctx *app_host_source_ctx(const app_t *app, size_t i)
+{
+    return app->hosts[i].ctx;
+}
+
 void app_hostkey_answer(app_t *app, size_t i, bool accept)
 {
     transport_hostkey_answer(app->hosts[i].transport, accept);

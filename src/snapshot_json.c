@@ -1,4 +1,5 @@
-/* The JSON snapshot, schema version 1 of DESIGN.md, built with jansson:
+/* The JSON snapshot, schema version 1 (its contract: opsdeck(1), JSON
+ * SNAPSHOT), built with jansson:
  * the header, and per host its state and one object per configured source,
  * whose data the source writes itself (source_ops.write_json, with the
  * pieces of snapshot_fields.h). Strings from hosts go out as they came: a

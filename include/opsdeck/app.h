@@ -82,6 +82,9 @@ size_t app_host_index(const app_t *app, const char *name); /* nhosts when unknow
 const host_config *app_host_config(const app_t *app, size_t i);
 const host_model *app_host_model(const app_t *app, size_t i);
 transport_t *app_host_transport(const app_t *app, size_t i);
+/* Its sources' context: what a runbook's health check GETs through (the
+ * same tunnel and HTTP client as the health source). */
+const source_ctx *app_host_source_ctx(const app_t *app, size_t i);
 
 /* The answers to the events' questions for host i: trust its unknown key
  * (append it to known_hosts) or not; the passphrase (NULL: give up). */

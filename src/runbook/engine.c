@@ -551,8 +551,8 @@ static void probe(rb_engine *e, probe_fn done)
         const host_config *hc = run_host(e);
         char err[512] = "no health = for this host";
         if (hc->health)
-            e->http = http_source_get(e->app->hosts[e->run.host].ctx, hc->health, HEALTH_BODY_MAX,
-                                      on_probe_http, e, err, sizeof(err));
+            e->http = http_source_get(app_host_source_ctx(e->app, e->run.host), hc->health,
+                                      HEALTH_BODY_MAX, on_probe_http, e, err, sizeof(err));
         if (!e->http) {
             snprintf(row->finding, sizeof(row->finding), "health: %s", err);
             done(e, false, false, 0);
