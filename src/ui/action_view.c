@@ -96,7 +96,7 @@ void ui_action_view_draw(ui_t *ui, ui_rect screen)
     if (!shown(ui, &v))
         return;
     const action_plan *plan = v.plan;
-    const host_config *hc = ui->app->hosts[plan->host].model->config;
+    const host_config *hc = app_host_config(ui->app, plan->host);
     int w = screen.w - 4 < 110 ? screen.w - 4 : 110;
     int h = screen.h - 2 < 20 ? screen.h - 2 : 20;
     ui_rect r = {screen.y + (screen.h - h) / 2, screen.x + (screen.w - w) / 2, h, w};

@@ -95,7 +95,7 @@ void ui_logs_open(ui_t *ui, const char *name)
     if (v)
         v->ring = log_ring_new(LOG_RING_MAX_LINES);
     if (v && v->ring)
-        v->follow = log_follow_start(ui->app->loop, ui->app->hosts[host].transport, command,
+        v->follow = log_follow_start(ui->app->loop, app_host_transport(ui->app, host), command,
                                      v->ring, on_changed, v);
     if (!v || !v->follow) {
         if (v)
@@ -127,7 +127,7 @@ static uint64_t first_shown(const log_view *v, int rows)
 void ui_log_view_draw(ui_t *ui, ui_rect area)
 {
     log_view *v = ui->logs;
-    const host_config *hc = ui->app->hosts[v->host].model->config;
+    const host_config *hc = app_host_config(ui->app, v->host);
     attr_t a = ui->attr[THEME_NORMAL];
     for (int y = area.y; y < area.y + area.h; y++)
         ui_fill(y, area.x, area.w, a);

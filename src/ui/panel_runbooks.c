@@ -101,11 +101,11 @@ static void ask_locks(ui_t *ui, runbooks_panel *st, const runbook **rbs, int n)
     st->host = host;
     st->generation = ui->rb_generation;
     st->asked = true;
-    const host_config *hc = ui->app->hosts[host].model->config;
+    const host_config *hc = app_host_config(ui->app, host);
     for (int i = 0; i < n; i++) {
         st->ask[i] = (lock_ask){st, host, (size_t)i};
-        st->req[i] =
-            host_lock_query(ui->app->hosts[host].transport, hc, rbs[i]->name, on_lock, &st->ask[i]);
+        st->req[i] = host_lock_query(app_host_transport(ui->app, host), hc, rbs[i]->name, on_lock,
+                                     &st->ask[i]);
     }
 }
 

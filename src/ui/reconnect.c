@@ -13,7 +13,7 @@ void ui_reconnect(ui_t *ui)
         return;
     }
     size_t i = ui_host_index(ui);
-    transport_t *t = ui->app->hosts[i].transport;
+    transport_t *t = app_host_transport(ui->app, i);
     if (transport_is_local(t)) {
         ui_say(ui, false, "%s: this machine: nothing to reconnect", h->config->name);
         return;

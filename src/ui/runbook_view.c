@@ -110,7 +110,7 @@ static void draw_output(ui_t *ui, const rb_row *row, int y, int bottom, int x, i
 void ui_runbook_view_draw(ui_t *ui, ui_rect area)
 {
     const rb_run *r = rb_engine_run(ui->runbooks);
-    const host_config *hc = ui->app->hosts[r->host].model->config;
+    const host_config *hc = app_host_config(ui->app, r->host);
     attr_t a = ui->attr[THEME_NORMAL];
     for (int y = area.y; y < area.y + area.h; y++)
         ui_fill(y, area.x, area.w, a);

@@ -63,7 +63,7 @@ void ui_runbooks_init(ui_t *ui)
         for (size_t i = 0; i < ui->rbset->count; i++) {
             run_memory_entry m;
             const runbook *rb = &ui->rbset->items[i];
-            if (run_memory_last(ui->app->hosts[h].model->config->name, rb->name, &m) &&
+            if (run_memory_last(app_host_config(ui->app, h)->name, rb->name, &m) &&
                 !strcmp(m.state, "started") && m.at > newest) {
                 newest = m.at;
                 reattach.pending = true;
@@ -97,7 +97,7 @@ const char *ui_runbook_header(const ui_t *ui, char *buf, size_t size)
     const rb_run *r = rb_engine_run(ui->runbooks);
     char name[80], host[80];
     snprintf(buf, size, " RUN %s on %s ", ui_clean(r->rb->name, name, sizeof(name)),
-             ui_clean(ui->app->hosts[r->host].model->config->name, host, sizeof(host)));
+             ui_clean(app_host_config(ui->app, r->host)->name, host, sizeof(host)));
     return buf;
 }
 
@@ -105,8 +105,8 @@ void ui_runbooks_poll(ui_t *ui)
 {
     if (!reattach.pending || !ui->runbooks || rb_engine_busy(ui->runbooks))
         return;
-    if (ui->app->hosts[reattach.host].model->state != HOST_UP &&
-        ui->app->hosts[reattach.host].model->state != HOST_DEGRADED)
+    if (app_host_model(ui->app, reattach.host)->state != HOST_UP &&
+        app_host_model(ui->app, reattach.host)->state != HOST_DEGRADED)
         return;
     reattach.pending = false;
     char msg[512];
@@ -235,7 +235,7 @@ void ui_runbook_ask_break(ui_t *ui)
     const rb_run *r = rb_engine_run(ui->runbooks);
     if (r->phase != RB_DONE || !r->holder_dead || ui->rb_asking)
         return;
-    const host_config *hc = ui->app->hosts[r->host].model->config;
+    const host_config *hc = app_host_config(ui->app, r->host);
     static char lines[3][256];
     char who[512];
     host_lock_describe(&r->holder, who, sizeof(who));
@@ -254,7 +254,7 @@ static void open_question(ui_t *ui)
     if (ui->rb_asking || (r->phase != RB_CONFIRM_PLAN && r->phase != RB_CONFIRM_STEP &&
                           r->phase != RB_OFFER_ON_FAILURE))
         return;
-    const host_config *hc = ui->app->hosts[r->host].model->config;
+    const host_config *hc = app_host_config(ui->app, r->host);
     static plan_lines p;
     memset(&p, 0, sizeof(p));
     char title[96];
