@@ -119,8 +119,7 @@ POLLING_COMMIT = 7ce0347
 POLLING_BIN = $(BUILD)/polling/opsdeck
 $(POLLING_BIN):
 	@mkdir -p $(BUILD)/polling
-	git worktree prune
-	[ -d $(BUILD)/polling-src ] || git worktree add --detach $(BUILD)/polling-src $(POLLING_COMMIT)
+	[ -d $(BUILD)/polling-src ] || git worktree add -f --detach $(BUILD)/polling-src $(POLLING_COMMIT)
 	$(MAKE) --no-print-directory -C $(BUILD)/polling-src opsdeck
 	cp $(BUILD)/polling-src/opsdeck $@
 
@@ -185,7 +184,7 @@ format-check:
 	clang-format --dry-run -Werror $$(find src include tests bench fuzz -name '*.[ch]')
 
 clean:
+	[ ! -d build/polling-src ] || git worktree remove --force build/polling-src
 	rm -rf build build-san $(OPSDECK)
-	git worktree prune # the polling build's worktree went with build/
 
 -include $(OBJS:.o=.d) $(BUILD)/src/main.d
