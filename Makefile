@@ -113,9 +113,20 @@ bench: deps
 
 # What watching costs the hosts and this machine, on a running sandbox
 # (SANDBOX_DIR=...; bench/footprint.sh; results in docs/BENCHMARKS.md).
-# OPSDECK_OLD: the polling design to compare with, built from before it.
-bench-footprint: all
-	@bench/footprint.sh $(SANDBOX_DIR) $(or $(SECONDS),60)
+# The polling design it is compared with is built from POLLING_COMMIT (the
+# commit before the containers streams, ea66e8e) in a git worktree under
+# $(BUILD)/, once.
+POLLING_COMMIT = 7ce0347
+POLLING_BIN = $(BUILD)/polling/opsdeck
+$(POLLING_BIN):
+	@mkdir -p $(BUILD)/polling
+	[ -d $(BUILD)/polling-src ] || git worktree add -f --detach $(BUILD)/polling-src $(POLLING_COMMIT)
+	$(MAKE) --no-print-directory -C $(BUILD)/polling-src opsdeck
+	cp $(BUILD)/polling-src/opsdeck $@
+
+bench-footprint: all $(POLLING_BIN)
+	@OPSDECK_BIN=$(CURDIR)/$(OPSDECK) OPSDECK_OLD=$(CURDIR)/$(POLLING_BIN) \
+	    bench/footprint.sh $(SANDBOX_DIR) $(or $(SECONDS),60)
 
 # Installs what is missing (Debian packages), through the one script.
 deps:
@@ -174,6 +185,7 @@ format-check:
 	clang-format --dry-run -Werror $$(find src include tests bench fuzz -name '*.[ch]')
 
 clean:
+	[ ! -d build/polling-src ] || git worktree remove --force build/polling-src
 	rm -rf build build-san $(OPSDECK)
 
 -include $(OBJS:.o=.d) $(BUILD)/src/main.d

@@ -12,7 +12,8 @@ openssh-server openssh-client postgresql redis-server redis-tools docker.io
 busybox-static prometheus prometheus-alertmanager prometheus-node-exporter python3
 python3-prometheus-client
 golang-go golang-github-prometheus-common-dev
-python3-websockets tmux jq curl iptables iproute2 procps psmisc
+python3-websockets tmux jq curl iptables iproute2 procps psmisc bc
+pg-activity htop
 "
 
 missing=""
