@@ -103,6 +103,17 @@ static void docker_figures(void **state)
     assert_int_equal(docker_api_parse_stats(stats, strlen(stats), &c, &mem, why, sizeof(why)), 0);
     assert_true(c.valid);
     assert_int_equal(mem, 800); /* as docker stats: less the inactive page cache */
+    /* counters near DBL_MAX (a host's bytes): unknown, never inf or NaN
+     * (fuzz/corpus/engine_api/crash-cpu-percent-nan.bin) */
+    docker_cpu_sample low = {true, -1.7e308, -1.7e308, 2}, high = {true, 1.7e308, 1.7e308, 2};
+    assert_true(docker_cpu_percent(&low, &high) == -1);
+    /* a CPU count past INT_MAX or a negative page cache: read as absent */
+    const char odd[] = "{\"cpu_stats\":{\"cpu_usage\":{\"total_usage\":5},\"system_cpu_usage\":9,"
+                       "\"online_cpus\":1e300},\"memory_stats\":{\"usage\":1000,\"stats\":"
+                       "{\"inactive_file\":-1e300}}}";
+    assert_int_equal(docker_api_parse_stats(odd, strlen(odd), &c, &mem, why, sizeof(why)), 0);
+    assert_false(c.valid); /* no CPU count, no percpu_usage */
+    assert_int_equal(mem, 1000);
 }
 
 int main(void)
