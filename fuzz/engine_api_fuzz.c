@@ -69,7 +69,7 @@ static void parse_body(conn *c, const char *buf, size_t len)
 static void on_head(int status, void *arg)
 {
     conn *c = arg;
-    assert(status >= 100 && status <= 999);
+    assert(status >= 100 && status <= 599);
     c->in_head = true;
     c->len = 0;
 }

@@ -78,6 +78,10 @@ static void refused(void **state)
     http_reader_init(&r);
     const char bad[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n";
     assert_int_equal(http_reader_feed(&r, bad, strlen(bad), &cb, &g), -1);
+    /* three digits, but no HTTP status (fuzz/corpus/engine_api/crash-status-000) */
+    http_reader_init(&r);
+    assert_int_equal(http_reader_feed(&r, "HTTP/1.1 000 OK\r\n", 17, &cb, &g), -1);
+    assert_non_null(strstr(r.error, "not an HTTP status"));
 }
 
 static void docker_figures(void **state)
