@@ -37,6 +37,8 @@ INTEG_BINS = $(INTEG_SRCS:%.c=$(BUILD)/%)
 TEST_SUPPORT = $(wildcard tests/support/*.c)
 FUZZ_BIN  = $(BUILD)/fuzz/prom_fuzz
 FUZZ_TIME ?= 300
+# each target stops after FUZZ_TIME s or FUZZ_RUNS executions, the first
+FUZZ_RUNS ?= 10000000
 # Every parser's libFuzzer target (fuzz/NAME_fuzz.c) and the sources it
 # needs, built with clang so that they are instrumented too.
 FUZZ_TARGETS = prom docker alerts redis_info ws health sanitize theme config runbook engine_api
@@ -101,7 +103,7 @@ fuzz: deps
 	@for t in $(FUZZ_TARGETS); do \
 	    mkdir -p $(BUILD)/fuzz/corpus/$$t && \
 	    echo "== $$t" && \
-	    nice -n 19 $(BUILD)/fuzz/$${t}_fuzz -max_total_time=$(FUZZ_TIME) -timeout=10 \
+	    nice -n 19 $(BUILD)/fuzz/$${t}_fuzz -max_total_time=$(FUZZ_TIME) -runs=$(FUZZ_RUNS) -timeout=10 \
 	        -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/$$t- \
 	        $(BUILD)/fuzz/corpus/$$t fuzz/corpus/$$t >$(BUILD)/fuzz/$$t.log 2>&1; rc=$$?; \
 	    grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|Test unit written' \
