@@ -37,9 +37,11 @@ INTEG_BINS = $(INTEG_SRCS:%.c=$(BUILD)/%)
 TEST_SUPPORT = $(wildcard tests/support/*.c)
 FUZZ_BIN  = $(BUILD)/fuzz/prom_fuzz
 FUZZ_TIME ?= 300
+# each target stops after FUZZ_TIME s or FUZZ_RUNS executions, the first
+FUZZ_RUNS ?= 10000000
 # Every parser's libFuzzer target (fuzz/NAME_fuzz.c) and the sources it
 # needs, built with clang so that they are instrumented too.
-FUZZ_TARGETS = prom docker alerts redis_info ws health sanitize theme config
+FUZZ_TARGETS = prom docker alerts redis_info ws health sanitize theme config runbook engine_api
 FUZZ_BINS = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%_fuzz)
 # Linked into every fuzz target: the locale-independent number reading,
 # shell quoting, the UTF-8-safe copy.
@@ -53,6 +55,13 @@ FUZZ_SRCS_health = src/ui/text.c src/sanitize.c
 FUZZ_SRCS_sanitize = src/sanitize.c
 FUZZ_SRCS_theme = src/ui/theme.c
 FUZZ_SRCS_config = $(wildcard src/config/*.c)
+# The runbook loader and its checks; the action table as the read-only build
+# has it (the same names and keys, no plan builders, which need the app).
+FUZZ_SRCS_runbook = src/runbook/load.c src/runbook/validate.c src/runbook/runbook.c \
+                    src/runbook/substitute.c src/action_table.c $(wildcard src/config/*.c)
+FUZZ_FLAGS_runbook = -DOPSDECK_READONLY=1
+FUZZ_PKGS_runbook = yaml-0.1
+FUZZ_SRCS_engine_api = src/parse/http_reader.c src/parse/docker_api.c src/parse/docker_json.c
 BENCH_BIN = $(BUILD)/bench/prom-parse
 
 .PHONY: all deps tests check sanitize demo install uninstall clean format format-check \
@@ -86,15 +95,16 @@ $(BUILD)/fuzz/%_fuzz: fuzz/%_fuzz.c fuzz/fuzz_common.h $$(FUZZ_SRCS_$$*) $(FUZZ_
                       $$(wildcard include/opsdeck/*.h include/opsdeck/*/*.h)
 	@mkdir -p $(dir $@)
 	clang -std=c11 -Iinclude -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-	    $(shell pkg-config --cflags jansson inih libpq ncursesw) -o $@ fuzz/$*_fuzz.c \
-	    $(FUZZ_SRCS_$*) $(FUZZ_SRCS_ALL) $(shell pkg-config --libs jansson inih libpq) -lm
+	    $(FUZZ_FLAGS_$*) $(shell pkg-config --cflags jansson inih libpq ncursesw $(FUZZ_PKGS_$*)) \
+	    -o $@ fuzz/$*_fuzz.c $(FUZZ_SRCS_$*) $(FUZZ_SRCS_ALL) \
+	    $(shell pkg-config --libs jansson inih libpq $(FUZZ_PKGS_$*)) -lm
 
 fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZ_BINS)
 	@for t in $(FUZZ_TARGETS); do \
 	    mkdir -p $(BUILD)/fuzz/corpus/$$t && \
 	    echo "== $$t" && \
-	    nice -n 19 $(BUILD)/fuzz/$${t}_fuzz -max_total_time=$(FUZZ_TIME) -timeout=10 \
+	    nice -n 19 $(BUILD)/fuzz/$${t}_fuzz -max_total_time=$(FUZZ_TIME) -runs=$(FUZZ_RUNS) -timeout=10 \
 	        -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/$$t- \
 	        $(BUILD)/fuzz/corpus/$$t fuzz/corpus/$$t >$(BUILD)/fuzz/$$t.log 2>&1; rc=$$?; \
 	    grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|Test unit written' \

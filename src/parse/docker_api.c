@@ -2,6 +2,7 @@
 #include "opsdeck/parse/docker_api.h"
 
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,8 +75,10 @@ int docker_api_parse_stats(const char *buf, size_t len, docker_cpu_sample *cpu, 
     json_t *cs = json_object_get(o, "cpu_stats");
     cpu->total_ns = get_number(json_object_get(cs, "cpu_usage"), "total_usage", &a);
     cpu->system_ns = get_number(cs, "system_cpu_usage", &b);
-    cpu->online_cpus = (int)get_number(cs, "online_cpus", &c);
-    if (!c || cpu->online_cpus <= 0) {
+    /* bounded before the cast: a double past INT_MAX made int is undefined */
+    double ncpus = get_number(cs, "online_cpus", &c);
+    cpu->online_cpus = c && ncpus >= 1 && ncpus <= 65536 ? (int)ncpus : 0;
+    if (cpu->online_cpus <= 0) {
         json_t *per = json_object_get(json_object_get(cs, "cpu_usage"), "percpu_usage");
         cpu->online_cpus = (int)json_array_size(per);
     }
@@ -88,7 +91,9 @@ int docker_api_parse_stats(const char *buf, size_t len, docker_cpu_sample *cpu, 
         json_t *st = json_object_get(ms, "stats");
         double v1 = get_number(st, "total_inactive_file", &b);
         double v2 = get_number(st, "inactive_file", &c);
-        double m = b && v1 < usage ? usage - v1 : c && v2 < usage ? usage - v2 : usage;
+        double m = b && v1 >= 0 && v1 < usage   ? usage - v1
+                   : c && v2 >= 0 && v2 < usage ? usage - v2
+                                                : usage;
         *mem_bytes = (int64_t)m;
     }
     json_decref(o);
@@ -103,7 +108,9 @@ double docker_cpu_percent(const docker_cpu_sample *prev, const docker_cpu_sample
     double sys = cur->system_ns - prev->system_ns;
     if (cpu <= 0 || sys <= 0)
         return 0;
-    return cpu / sys * cur->online_cpus * 100.0;
+    /* counters near DBL_MAX from a host overflow: unknown, never inf or NaN */
+    double pct = cpu / sys * cur->online_cpus * 100.0;
+    return isfinite(pct) ? pct : -1;
 }
 
 void docker_api_error_message(const char *buf, size_t len, char *out, size_t size)

@@ -113,6 +113,8 @@ static int on_line(http_reader *r, const char *line, const http_reader_cb *cb, v
                 return refuse(r, "the status is not a number");
             r->status = r->status * 10 + (line[k] - '0');
         }
+        if (r->status < 100 || r->status > 599)
+            return refuse(r, "the status %03d is not an HTTP status (100-599)", r->status);
         r->phase = P_HEADERS;
         return 0;
     case P_HEADERS:

@@ -41,6 +41,22 @@ static const char *scalar(const yaml_node_t *n)
     return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
 }
 
+/* YAML wants a mapping's keys unique, and libyaml does not check: a key
+ * given again is a problem, and its value is not read (the first stands;
+ * reading it would drop the first's copy on the floor). */
+static bool repeated_key(loader *ld, const yaml_node_t *m, const yaml_node_pair_t *p)
+{
+    const char *k = scalar(node(ld, p->key));
+    for (const yaml_node_pair_t *q = m->data.mapping.pairs.start; k && q < p; q++) {
+        const char *earlier = scalar(node(ld, q->key));
+        if (earlier && !strcmp(earlier, k)) {
+            PROBLEM(ld, node(ld, p->key), "'%s' is given twice", k);
+            return true;
+        }
+    }
+    return false;
+}
+
 /* A non-empty string value; NULL (and a problem) otherwise. */
 static char *want_string(loader *ld, const char *key, yaml_node_t *v)
 {
@@ -268,6 +284,8 @@ static void load_options(loader *ld, runbook_step *st, yaml_node_t *v, int depth
              p++) {
             yaml_node_t *kn = node(ld, p->key), *val = node(ld, p->value);
             const char *k = scalar(kn);
+            if (repeated_key(ld, o, p))
+                continue;
             if (k && !strcmp(k, "title"))
                 opt->title = want_string(ld, "title", val);
             else if (k && !strcmp(k, "steps"))
@@ -352,7 +370,7 @@ static void load_step(loader *ld, yaml_node_t *m, runbook_step *st, int depth)
             PROBLEM(ld, kn, "a key must be a plain name");
             continue;
         }
-        if (!strcmp(k, kname))
+        if (!strcmp(k, kname) || repeated_key(ld, m, p))
             continue;
         if (!known_step_key(k)) {
             PROBLEM(ld, kn, "unknown key '%s' in a %s step", k, kname);
@@ -547,6 +565,8 @@ static void load_top(loader *ld, runbook *rb, yaml_node_t *root)
         const char *k = scalar(kn);
         if (!k) {
             PROBLEM(ld, kn, "a key must be a plain name");
+        } else if (repeated_key(ld, root, p)) {
+            continue;
         } else if (!strcmp(k, "name")) {
             free(rb->name);
             rb->name = want_string(ld, "name", v);

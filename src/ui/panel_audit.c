@@ -34,7 +34,7 @@ enum { COL_TIME, COL_HOST, COL_ACTION, COL_TARGET, COL_CONFIRM, COL_PHASE, COL_R
 static const column_spec columns[NCOLS] = {
     [COL_TIME] = {"TIME (UTC)", 19, 19, 0, false}, [COL_HOST] = {"HOST", 8, 20, 2, false},
     [COL_ACTION] = {"ACTION", 9, 10, 0, false},    [COL_TARGET] = {"TARGET", 10, 40, 3, false},
-    [COL_CONFIRM] = {"CONFIRM", 7, 18, 4, false},  [COL_PHASE] = {"PHASE", 9, 9, 0, false},
+    [COL_CONFIRM] = {"CONFIRM", 7, 18, 4, false},  [COL_PHASE] = {"PHASE", 11, 11, 0, false},
     [COL_RESULT] = {"RESULT", 10, 400, 1, false},
 };
 

@@ -2,7 +2,8 @@
 # The fault matrix (docs/RELIABILITY.md): one console in tmux on the
 # sandbox (-i 2, the default interval), watching staging-api; each fault is
 # put on staging-api, one after another, and for each, with bounded waits:
-# - the fault is on screen with its reason within two intervals (time to show);
+# - the fault is on screen with its reason within two intervals (time to
+#   show; a blackholed host within an interval and the 3 s fetch timeout);
 # - the console answers a key at once (? opens the help) during the fault;
 # - prod-api, the other host, stays up and fresh (Tab to it and back);
 # - an action opened and cancelled during the fault is in the audit log;
@@ -27,6 +28,7 @@ TWO=$((2 * INTERVAL))
 SLACK=1          # the test's own polling (0.2 s) and tmux capture
 KEY_BOUND_MS=1000 # "at once", on a shared machine
 BACKOFF_MAX=30   # the SSH reconnect backoff's ceiling (transport_internal.h)
+FETCH_TIMEOUT=3  # a source's fetch timeout at this interval (http_source.c)
 H=staging
 HOST=$SBX_STAGING_NAME
 OTHER_HOST=$SBX_PRODUCTION_NAME
@@ -118,16 +120,21 @@ source_failed() { # source
 host_down_with() { hostline_has "$HOST down" && shows "$1"; }
 other_env_up() { screen | grep -qE "^ +production +hosts 1 up 0 degraded 0 down"; }
 
-# ? answers at once: the help is drawn; returns the time in ms
+# ? answers at once: the help is drawn; prints the time in ms. Looked for
+# every 20 ms (wait_for's 0.2 s steps would be most of what is measured).
 key_answer_ms() {
-    local t0
+    local t0 i
     t0=$(now)
     keys "?"
-    wait_for 5 shows "this help" || {
+    for ((i = 0; i < 250; i++)); do
+        shows "this help" && break
+        sleep 0.02
+    done
+    if shows "this help"; then
+        awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%d", (b - a) * 1000 }'
+    else
         echo 99999
-        return
-    }
-    awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%d", (b - a) * 1000 }'
+    fi
     keys Escape
     wait_for 5 shows_not "this help"
 }
@@ -145,10 +152,10 @@ run_fault() {
         if wait_for 60 eval "$shown"; then
             show=$(since "$t0")
             echo "SHOWN: $(screen | grep -E "STALE|no data|$HOST down|CHANGED" | head -n 4 | tr -s ' ' | tr '\n' '|')"
-            if within "$show" $((TWO + SLACK)); then
-                pass "${name}_shown_within_two_intervals"
+            if within "$show" $((${SHOW_BOUND:-$TWO} + SLACK)); then
+                pass "${name}_shown_within_${SHOW_BOUND:-$TWO}s"
             else
-                fail "${name}_shown_within_two_intervals" "shown after $show s"
+                fail "${name}_shown_within_${SHOW_BOUND:-$TWO}s" "shown after $show s"
             fi
         else
             fail "${name}_shown" "not within 60 s; screen: $(screen | grep -v '^$' | tr '\n' '|')"
@@ -260,7 +267,11 @@ start "LANG=C.UTF-8" "-i $INTERVAL"
 expect "console_starts" 15 header_has "[staging]"
 
 run_fault sshd_killed 'host_down_with "refused"' "$BACKOFF_MAX" inject_sshd undo_sshd
-run_fault blackholed 'source_failed health' "$BACKOFF_MAX" inject_blackhole undo_blackhole
+# dropped packets answer nothing: a source says so when its fetch times out
+# (3 s at the least, http_source.c), up to an interval after the fault
+# began; that is over two intervals, and said so in docs/RELIABILITY.md
+SHOW_BOUND=$((INTERVAL + FETCH_TIMEOUT)) \
+    run_fault blackholed 'source_failed health' "$BACKOFF_MAX" inject_blackhole undo_blackhole
 run_fault loss_5pct - "$TWO" inject_loss undo_loss
 run_fault postgres_stopped 'source_failed postgres' "$TWO" inject_pg undo_pg
 run_fault redis_stopped 'source_failed redis' "$TWO" inject_redis undo_redis

@@ -78,6 +78,10 @@ static void refused(void **state)
     http_reader_init(&r);
     const char bad[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n";
     assert_int_equal(http_reader_feed(&r, bad, strlen(bad), &cb, &g), -1);
+    /* three digits, but no HTTP status (fuzz/corpus/engine_api/crash-status-000) */
+    http_reader_init(&r);
+    assert_int_equal(http_reader_feed(&r, "HTTP/1.1 000 OK\r\n", 17, &cb, &g), -1);
+    assert_non_null(strstr(r.error, "not an HTTP status"));
 }
 
 static void docker_figures(void **state)
@@ -103,6 +107,17 @@ static void docker_figures(void **state)
     assert_int_equal(docker_api_parse_stats(stats, strlen(stats), &c, &mem, why, sizeof(why)), 0);
     assert_true(c.valid);
     assert_int_equal(mem, 800); /* as docker stats: less the inactive page cache */
+    /* counters near DBL_MAX (a host's bytes): unknown, never inf or NaN
+     * (fuzz/corpus/engine_api/crash-cpu-percent-nan.bin) */
+    docker_cpu_sample low = {true, -1.7e308, -1.7e308, 2}, high = {true, 1.7e308, 1.7e308, 2};
+    assert_true(docker_cpu_percent(&low, &high) == -1);
+    /* a CPU count past INT_MAX or a negative page cache: read as absent */
+    const char odd[] = "{\"cpu_stats\":{\"cpu_usage\":{\"total_usage\":5},\"system_cpu_usage\":9,"
+                       "\"online_cpus\":1e300},\"memory_stats\":{\"usage\":1000,\"stats\":"
+                       "{\"inactive_file\":-1e300}}}";
+    assert_int_equal(docker_api_parse_stats(odd, strlen(odd), &c, &mem, why, sizeof(why)), 0);
+    assert_false(c.valid); /* no CPU count, no percpu_usage */
+    assert_int_equal(mem, 1000);
 }
 
 int main(void)

@@ -262,6 +262,34 @@ static void every_problem_names_its_line(void **state)
     runbook_set_free(&set);
 }
 
+/* libyaml lets a mapping repeat a key; the loader refuses it (the fuzzer
+ * found the first value's copy leaked when the second was read). */
+static void a_key_given_twice_is_a_problem(void **state)
+{
+    (void)state;
+    write_runbook("twice.yml", "name: twice\n"                  /* 1 */
+                               "title: one\n"                   /* 2 */
+                               "title: two\n"                   /* 3 */
+                               "steps:\n"                       /* 4 */
+                               "  - check: c\n"                 /* 5 */
+                               "    run: echo one\n"            /* 6 */
+                               "    run: echo two\n"            /* 7 */
+                               "  - choose: which\n"            /* 8 */
+                               "    options:\n"                 /* 9 */
+                               "      - title: a\n"             /* 10 */
+                               "        title: b\n"             /* 11 */
+                               "        steps: [{wait: 1}]\n"); /* 12 */
+    runbook_set set;
+    runbook_problems p;
+    assert_int_equal(load_set(&set, &p), -1);
+    expect_problem(&p, "twice.yml", 3, "'title' is given twice");
+    expect_problem(&p, "twice.yml", 7, "'run' is given twice");
+    expect_problem(&p, "twice.yml", 11, "'title' is given twice");
+    assert_int_equal(runbook_problems_count(&p), 3);
+    runbook_problems_free(&p);
+    runbook_set_free(&set);
+}
+
 static void yaml_errors_and_missing_fields(void **state)
 {
     (void)state;
@@ -611,6 +639,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(a_good_file_loads_with_its_lines, clean_dir),
         cmocka_unit_test_setup(every_problem_names_its_line, clean_dir),
+        cmocka_unit_test_setup(a_key_given_twice_is_a_problem, clean_dir),
         cmocka_unit_test_setup(yaml_errors_and_missing_fields, clean_dir),
         cmocka_unit_test_setup(bounds_are_hard, clean_dir),
         cmocka_unit_test_setup(references_keys_envs_and_actions, clean_dir),

@@ -1,0 +1,140 @@
+/* libFuzzer target for what the containers source reads from the Docker
+ * Engine API through `docker system dial-stdio`: the HTTP/1.1 reader
+ * (status line, headers, Content-Length and chunked bodies, responses one
+ * after another on one connection, as the endless /events stream) and the
+ * JSON bodies (GET /containers/json, /containers/{id}/json, one-shot stats,
+ * error bodies). The first byte picks the mode and the piece size:
+ * - high bit clear: the rest is a connection's bytes, fed to the reader in
+ *   pieces of (byte & 0x7f) + 1 bytes; every decoded body (bounded, as the
+ *   source bounds it) goes to every body parser once its response is in;
+ * - high bit set: the rest is one body, straight to the parsers.
+ * Any bytes end in results or refusals with a reason, never a crash; after
+ * a refusal the reader keeps refusing. */
+#include <assert.h>
+#include <math.h>
+#include <stdio.h>
+
+#include "fuzz_common.h"
+#include "opsdeck/parse/docker_api.h"
+#include "opsdeck/parse/docker_json.h"
+#include "opsdeck/parse/http_reader.h"
+
+#define BODY_MAX (1 << 20)
+
+typedef struct conn {
+    char *body;
+    size_t len;
+    bool in_head; /* head seen, done not yet */
+    docker_cpu_sample prev;
+} conn;
+
+static void parse_body(conn *c, const char *buf, size_t len)
+{
+    char why[256] = "";
+    docker_list_entry *list = NULL;
+    size_t n = 0;
+    if (docker_api_parse_list(buf, len, &list, &n, why, sizeof(why)) == 0)
+        assert(n == 0 || list);
+    else
+        assert(why[0]);
+    free(list);
+
+    docker_cpu_sample cpu = {0};
+    int64_t mem = -1;
+    why[0] = '\0';
+    if (docker_api_parse_stats(buf, len, &cpu, &mem, why, sizeof(why)) == 0) {
+        double pct = docker_cpu_percent(&c->prev, &cpu);
+        assert(pct == -1 || (pct >= 0 && isfinite(pct))); /* unknown, or a figure */
+        c->prev = cpu;
+    } else {
+        assert(why[0]);
+    }
+
+    container_info ci;
+    memset(&ci, 0, sizeof(ci));
+    why[0] = '\0';
+    if (docker_parse_inspect_one(buf, len, &ci, why, sizeof(why)) == 0) {
+        assert(memchr(ci.name, '\0', sizeof(ci.name)));
+        docker_status_retell(&ci, ci.started_at + 3600.5);
+        assert(memchr(ci.status, '\0', sizeof(ci.status)));
+    } else {
+        assert(why[0]);
+    }
+
+    char msg[256];
+    docker_api_error_message(buf, len, msg, sizeof(msg));
+    assert(memchr(msg, '\0', sizeof(msg)));
+}
+
+static void on_head(int status, void *arg)
+{
+    conn *c = arg;
+    assert(status >= 100 && status <= 599);
+    c->in_head = true;
+    c->len = 0;
+}
+
+static void on_body(const char *buf, size_t len, void *arg)
+{
+    conn *c = arg;
+    assert(c->in_head);
+    size_t take = len < BODY_MAX - c->len ? len : BODY_MAX - c->len;
+    memcpy(c->body + c->len, buf, take);
+    c->len += take;
+}
+
+static void on_done(void *arg)
+{
+    conn *c = arg;
+    assert(c->in_head);
+    parse_body(c, c->body, c->len);
+    c->in_head = false;
+    c->len = 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size == 0)
+        return 0;
+    conn c = {.body = malloc(BODY_MAX)};
+    if (!c.body)
+        return 0;
+    unsigned mode = data[0];
+    data++, size--;
+    if (mode & 0x80) {
+        char *body = malloc(size ? size : 1); /* exactly size bytes */
+        if (body) {
+            memcpy(body, data, size);
+            parse_body(&c, body, size);
+            free(body);
+        }
+        free(c.body);
+        return 0;
+    }
+    size_t piece = (mode & 0x7f) + 1;
+    static const http_reader_cb cb = {.head = on_head, .body = on_body, .done = on_done};
+    http_reader r;
+    http_reader_init(&r);
+    bool refused = false;
+    for (size_t off = 0; off < size; off += piece) {
+        size_t len = size - off < piece ? size - off : piece;
+        char *copy = malloc(len); /* each piece its own buffer: no read past it */
+        if (!copy)
+            break;
+        memcpy(copy, data + off, len);
+        int rc = http_reader_feed(&r, copy, len, &cb, &c);
+        free(copy);
+        assert(rc == 0 || rc == -1);
+        if (rc < 0) {
+            assert(r.error[0]);
+            assert(memchr(r.error, '\0', sizeof(r.error)));
+            refused = true;
+        } else {
+            assert(!refused); /* a refused stream stays refused */
+        }
+    }
+    if (c.in_head) /* the connection ended inside a body: what came is parsed too */
+        parse_body(&c, c.body, c.len);
+    free(c.body);
+    return 0;
+}
