@@ -222,9 +222,8 @@ static void fail(containers_state *st, const char *fmt, ...)
     /* over dial-stdio because the socket was refused: both reasons */
     if (st->socket[0] && st->socket_refused)
         model_source_failed(ctx->model, ctx->host, SRC_CONTAINERS, loop_wall_time(),
-                            "%s: containers: %s (through docker system dial-stdio; the engine's "
-                            "socket: %s)",
-                            name, rest, st->refused_why);
+                            "%s: containers: %s (through dial-stdio; %s)", name, rest,
+                            st->refused_why);
     else
         model_source_failed(ctx->model, ctx->host, SRC_CONTAINERS, loop_wall_time(),
                             "%s: containers: %s", name, rest);
