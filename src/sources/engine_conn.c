@@ -131,6 +131,13 @@ static void socket_ended(engine_conn *c, int err)
         end(c, why, true);
         return;
     }
+    if (!transport_is_local(c->t) && transport_get_state(c->t) != TRANSPORT_UP &&
+        transport_error(c->t)[0]) {
+        /* the session went away under the tunnel: that is the reason */
+        snprintf(why, sizeof(why), "%s", transport_error(c->t));
+        end(c, why, false);
+        return;
+    }
     if (err)
         snprintf(why, sizeof(why), "the connection to the engine's socket %.300s failed: %s",
                  c->remote, strerror(err));
