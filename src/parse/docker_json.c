@@ -28,6 +28,59 @@ int docker_shell_command(const char *docker, const char *script, char *buf, size
     return (int)len;
 }
 
+/* The next whitespace-separated word of *s (as shell_quote_docker splits
+ * them), or 0 when none is left. */
+static size_t next_word(const char **s, const char **word)
+{
+    *s += strspn(*s, " \t");
+    *word = *s;
+    size_t n = strcspn(*s, " \t");
+    *s += n;
+    return n;
+}
+
+static bool word_is(const char *w, size_t n, const char *text)
+{
+    return n == strlen(text) && memcmp(w, text, n) == 0;
+}
+
+bool docker_engine_socket(const char *docker, char *path, size_t size)
+{
+    static const char unix_scheme[] = "unix://";
+    const char *s = docker ? docker : "", *w, *host = NULL;
+    size_t n = next_word(&s, &w), host_len = 0;
+    if (n == 0) {
+        w = "docker"; /* the default, as shell_quote_docker says */
+        n = 6;
+    }
+    if (!(word_is(w, n, "docker") || (n > 7 && memcmp(w + n - 7, "/docker", 7) == 0)))
+        return false;
+    n = next_word(&s, &w);
+    if (n > 7 && memcmp(w, "--host=", 7) == 0) {
+        host = w + 7;
+        host_len = n - 7;
+    } else if (word_is(w, n, "-H") || word_is(w, n, "--host")) {
+        host_len = next_word(&s, &host);
+        if (host_len == 0)
+            return false;
+    } else if (n != 0) {
+        return false;
+    }
+    if (host && next_word(&s, &w) != 0)
+        return false; /* more options: the command's own business */
+    if (!host) {
+        host = "unix:///var/run/docker.sock";
+        host_len = strlen(host);
+    }
+    size_t scheme = sizeof(unix_scheme) - 1;
+    if (host_len <= scheme + 1 || memcmp(host, unix_scheme, scheme) != 0 || host[scheme] != '/' ||
+        host_len - scheme >= size)
+        return false;
+    memcpy(path, host + scheme, host_len - scheme);
+    path[host_len - scheme] = '\0';
+    return true;
+}
+
 /* ---- inspect ---- */
 
 /* "2026-12-02T16:20:52.123456789Z" -> seconds since the epoch; 0 when it is

@@ -1,5 +1,4 @@
-/* The containers source, over the Docker Engine API on two long-lived
- * `docker system dial-stdio` connections per host (sources/engine_conn.h):
+/* The containers source, over the Docker Engine API (sources/engine_conn.h):
  *
  *   events:   GET /events, filtered to the container changes that matter;
  *             it stays open and says when something changed.
@@ -9,11 +8,22 @@
  *             container (CPU from two samples an interval apart, as
  *             `docker stats` computes it between its own two).
  *
+ * How the engine is reached: when `docker =` says only where its socket is
+ * (docker_engine_socket()), each connection is a direct-streamlocal channel
+ * to that socket (the host's sshd connects it; no process on the host), and
+ * a stats round's requests go out at once over up to STATS_LANES_MAX kept
+ * connections: the engine answers each at its stats collector's next tick
+ * (once a second), so one after the other on one connection a round would
+ * take a second per running container. Otherwise (`sudo docker`, a
+ * wrapper, a host that refuses the channel) each connection is a long-lived
+ * `docker system dial-stdio` (a docker CLI on the host), two per host, and
+ * the stats go one after the other on the requests connection.
+ *
  * So in steady state no process is started on the host per refresh (why
  * this and not `docker events` + streaming `docker stats`: docs/HACKING.md,
  * measured). A connection that ends, an answer that does not come, an
  * error from the engine: the source is shown failed with docker's own words,
- * both connections are closed and opened again with backoff. */
+ * every connection is closed and opened again with backoff. */
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -33,6 +43,10 @@
 #define FIRST_ANSWER_MS 20000 /* ... but the first waits for the host to start dial-stdio */
 #define BACKOFF_FIRST   1000
 #define BACKOFF_MAX     8000
+/* connections a stats round uses at once over the socket: a round of up to
+ * this many running containers takes one collector tick */
+#define STATS_LANES_MAX 8
+#define TUNNEL_NAME     "docker/engine.sock"
 
 /* The container changes that make the list and inspect worth asking again. */
 #define EVENTS_PATH                                                                                \
@@ -42,24 +56,42 @@
 
 typedef enum { JOB_IDLE, JOB_LIST, JOB_INSPECT, JOB_STATS } job_kind;
 
-typedef struct containers_state {
+typedef struct containers_state containers_state;
+
+/* One requests connection and the request in flight on it. Lane 0 carries
+ * the list and inspect too; the others only stats. */
+typedef struct lane {
+    containers_state *st;
+    engine_conn *conn;
+    job_kind job; /* JOB_IDLE: nothing in flight */
+    size_t index; /* the container (list entry, or item) asked about */
+    int status;
+    char *body;
+    size_t body_len, body_cap;
+    bool body_over;
+    uint64_t deadline_timer;
+} lane;
+
+struct containers_state {
     const source_ctx *ctx;
     char command[4096];
     bool command_ok;
-    engine_conn *api, *events;
-    bool connected;  /* both connections asked for, none ended */
-    bool have_list;  /* a whole list + inspect has come in since connecting */
-    bool dirty;      /* an event came: list and inspect again */
-    bool want_stats; /* a refresh waits for a stats round */
-    bool pending;    /* a tick waits: attempt_done is owed */
-    /* the request in flight on api */
-    job_kind job;
-    size_t job_index;
-    int status;
-    char *body;
-    size_t body_len;
-    bool body_over;
-    uint64_t deadline_timer;
+    /* the engine's socket on the host ("" when the docker value says more
+     * than that); refused: the host refused the channel to it, so this
+     * connection is dial-stdio (retried over the socket after a failure) */
+    char socket[ENGINE_SOCKET_MAX];
+    bool socket_refused;
+    char refused_why[300];
+    engine_conn *events;
+    lane lanes[STATS_LANES_MAX];
+    int nlanes;        /* lanes usable now: 1 over dial-stdio */
+    bool connected;    /* the connections asked for, none ended */
+    bool have_list;    /* a whole list + inspect has come in since connecting */
+    bool dirty;        /* an event came: list and inspect again */
+    bool want_stats;   /* a refresh waits for a stats round */
+    bool pending;      /* a tick waits: attempt_done is owed */
+    job_kind job;      /* what is in flight: a fetch (on lane 0) or a stats round */
+    size_t round_next; /* the stats round: the next item to ask about */
     /* the list being fetched, and the containers being built from it */
     docker_list_entry *list;
     size_t nlist;
@@ -78,12 +110,15 @@ typedef struct containers_state {
     /* failure and restart */
     int backoff_ms;
     uint64_t restart_timer, teardown_timer;
-    engine_conn *dead[2]; /* closed from the loop, never inside their callbacks */
-} containers_state;
+    /* closed from the loop, never inside their callbacks */
+    engine_conn *dead[STATS_LANES_MAX + 1];
+    int ndead;
+};
 
 static void start_fetch(containers_state *st);
 static void next_job(containers_state *st);
 static void schedule_restart(containers_state *st);
+static void connect_engine(containers_state *st);
 
 static bool containers_enabled(const host_config *host)
 {
@@ -94,6 +129,11 @@ static bool containers_enabled(const host_config *host)
 static const char *host_name(const containers_state *st)
 {
     return st->ctx->host->config->name;
+}
+
+static bool via_socket(const containers_state *st)
+{
+    return st->socket[0] && !st->socket_refused;
 }
 
 static int deadline_ms(const containers_state *st)
@@ -114,32 +154,47 @@ static void settle_tick(containers_state *st)
 
 /* ---- failure ---- */
 
+static void close_dead(containers_state *st)
+{
+    for (int i = 0; i < st->ndead; i++)
+        engine_conn_close(st->dead[i]);
+    st->ndead = 0;
+}
+
 static void on_teardown(loop_t *loop, void *arg)
 {
     containers_state *st = arg;
     st->teardown_timer = 0;
-    for (int i = 0; i < 2; i++) {
-        engine_conn_close(st->dead[i]);
-        st->dead[i] = NULL;
-    }
+    close_dead(st);
+}
+
+static void bury(containers_state *st, engine_conn *c)
+{
+    if (!c)
+        return;
+    engine_conn_mute(c);
+    st->dead[st->ndead++] = c;
 }
 
 static void drop_connections(containers_state *st)
 {
-    if (st->deadline_timer)
-        loop_timer_cancel(st->ctx->loop, st->deadline_timer);
-    st->deadline_timer = 0;
     /* this may run inside one of their callbacks: closed from the loop */
-    for (int i = 0; i < 2; i++)
-        if (st->dead[i])
-            engine_conn_close(st->dead[i]); /* from an earlier failure: not in a callback */
-    engine_conn_mute(st->api);
-    engine_conn_mute(st->events);
-    st->dead[0] = st->api;
-    st->dead[1] = st->events;
-    st->api = st->events = NULL;
+    close_dead(st); /* from an earlier failure: not in a callback */
+    bury(st, st->events);
+    st->events = NULL;
+    for (int i = 0; i < STATS_LANES_MAX; i++) {
+        lane *l = &st->lanes[i];
+        if (l->deadline_timer)
+            loop_timer_cancel(st->ctx->loop, l->deadline_timer);
+        l->deadline_timer = 0;
+        bury(st, l->conn);
+        l->conn = NULL;
+        l->job = JOB_IDLE;
+        l->body_len = 0;
+    }
     if (!st->teardown_timer)
         st->teardown_timer = loop_timer_add(st->ctx->loop, 0, on_teardown, st);
+    st->nlanes = 0;
     st->connected = false;
     st->have_list = false;
     st->job = JOB_IDLE;
@@ -148,7 +203,6 @@ static void drop_connections(containers_state *st)
     st->list = NULL;
     st->fresh = NULL;
     st->nlist = st->nfresh = 0;
-    st->body_len = 0;
 }
 
 static void fail(containers_state *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -165,8 +219,14 @@ static void fail(containers_state *st, const char *fmt, ...)
     size_t n = strlen(name);
     const char *rest =
         strncmp(why, name, n) == 0 && strncmp(why + n, ": ", 2) == 0 ? why + n + 2 : why;
-    model_source_failed(ctx->model, ctx->host, SRC_CONTAINERS, loop_wall_time(),
-                        "%s: containers: %s", name, rest);
+    /* over dial-stdio because the socket was refused: both reasons */
+    if (st->socket[0] && st->socket_refused)
+        model_source_failed(ctx->model, ctx->host, SRC_CONTAINERS, loop_wall_time(),
+                            "%s: containers: %s (through dial-stdio; %s)", name, rest,
+                            st->refused_why);
+    else
+        model_source_failed(ctx->model, ctx->host, SRC_CONTAINERS, loop_wall_time(),
+                            "%s: containers: %s", name, rest);
     drop_connections(st);
     schedule_restart(st);
     settle_tick(st);
@@ -239,7 +299,7 @@ static void adopt_fresh(containers_state *st)
     publish(st, false);
 }
 
-/* ---- the requests connection ---- */
+/* ---- the requests connections ---- */
 
 static bool is_running(const container_info *c)
 {
@@ -248,55 +308,105 @@ static bool is_running(const container_info *c)
 
 static void on_deadline(loop_t *loop, void *arg)
 {
-    containers_state *st = arg;
-    st->deadline_timer = 0;
-    fail(st, "the engine did not answer within %.0f s", deadline_ms(st) / 1000.0);
+    lane *l = arg;
+    l->deadline_timer = 0;
+    fail(l->st, "the engine did not answer within %.0f s", deadline_ms(l->st) / 1000.0);
 }
 
-static void send_job(containers_state *st, job_kind job, size_t index, const char *path)
+static void send_job(lane *l, job_kind job, size_t index, const char *path)
 {
-    st->job = job;
-    st->job_index = index;
-    st->status = 0;
-    st->body_len = 0;
-    st->body_over = false;
-    if (engine_conn_get(st->api, path) < 0) {
+    containers_state *st = l->st;
+    l->job = job;
+    l->index = index;
+    l->status = 0;
+    l->body_len = 0;
+    l->body_over = false;
+    if (engine_conn_get(l->conn, path) < 0) {
         fail(st, "cannot send a request to the engine");
         return;
     }
-    st->deadline_timer = loop_timer_add(st->ctx->loop, deadline_ms(st), on_deadline, st);
+    l->deadline_timer = loop_timer_add(st->ctx->loop, deadline_ms(st), on_deadline, l);
 }
 
-static void send_for(containers_state *st, job_kind job, size_t index, const char *id)
+static void send_for(lane *l, job_kind job, size_t index, const char *id)
 {
     char path[256];
     if (job == JOB_INSPECT)
         snprintf(path, sizeof(path), "/containers/%s/json", id);
     else
         snprintf(path, sizeof(path), "/containers/%s/stats?stream=false&one-shot=true", id);
-    send_job(st, job, index, path);
+    send_job(l, job, index, path);
 }
 
 static void start_fetch(containers_state *st)
 {
     st->dirty = false;
-    send_job(st, JOB_LIST, 0, "/containers/json?all=1");
+    st->job = JOB_LIST;
+    send_job(&st->lanes[0], JOB_LIST, 0, "/containers/json?all=1");
 }
 
-/* The next running container from index on, for the stats round. */
-static void stats_from(containers_state *st, size_t index)
+/* Gives an idle lane the round's next running container; false when the
+ * round has none left. */
+static bool lane_take_stats(lane *l)
 {
-    for (size_t i = index; i < st->count; i++)
+    containers_state *st = l->st;
+    for (size_t i = st->round_next; i < st->count; i++)
         if (is_running(&st->items[i])) {
-            send_for(st, JOB_STATS, i, st->items[i].id);
-            return;
+            st->round_next = i + 1;
+            send_for(l, JOB_STATS, i, st->items[i].id);
+            return true;
         }
+    st->round_next = st->count;
+    return false;
+}
+
+static void round_over_if_done(containers_state *st)
+{
+    for (int k = 0; k < st->nlanes; k++)
+        if (st->lanes[k].job != JOB_IDLE)
+            return;
     st->job = JOB_IDLE;
     st->want_stats = false;
     st->stats_at = loop_wall_time();
     publish(st, true);
     settle_tick(st);
     next_job(st);
+}
+
+static const engine_conn_events api_events;
+
+/* Over the socket, opens the lanes a round of running containers can use
+ * at once (kept open for the next rounds). A lane that cannot open is done
+ * without: the round only takes longer. */
+static void open_lanes(containers_state *st, size_t running)
+{
+    if (!via_socket(st))
+        return;
+    size_t want = running < STATS_LANES_MAX ? running : STATS_LANES_MAX;
+    while ((size_t)st->nlanes < want) {
+        lane *l = &st->lanes[st->nlanes];
+        char err[300];
+        l->conn = engine_conn_open_socket(st->ctx->transport, st->ctx->loop, st->socket,
+                                          TUNNEL_NAME, &api_events, l, err, sizeof(err));
+        if (!l->conn)
+            return;
+        st->nlanes++;
+    }
+}
+
+static void start_round(containers_state *st)
+{
+    size_t running = 0;
+    for (size_t i = 0; i < st->count; i++)
+        running += is_running(&st->items[i]);
+    open_lanes(st, running);
+    st->job = JOB_STATS;
+    st->round_next = 0;
+    for (int k = 0; k < st->nlanes && st->connected; k++)
+        if (!lane_take_stats(&st->lanes[k]))
+            break;
+    if (st->connected)
+        round_over_if_done(st);
 }
 
 /* Starts what is owed: a fetch after an event (first), then a stats round. */
@@ -307,13 +417,13 @@ static void next_job(containers_state *st)
     if (st->dirty || !st->have_list)
         start_fetch(st);
     else if (st->want_stats)
-        stats_from(st, 0);
+        start_round(st);
 }
 
 static void inspect_from(containers_state *st, size_t index)
 {
     if (index < st->nlist) {
-        send_for(st, JOB_INSPECT, index, st->list[index].id);
+        send_for(&st->lanes[0], JOB_INSPECT, index, st->list[index].id);
         return;
     }
     st->job = JOB_IDLE;
@@ -321,13 +431,13 @@ static void inspect_from(containers_state *st, size_t index)
     next_job(st);
 }
 
-static void list_answered(containers_state *st)
+static void list_answered(lane *l)
 {
+    containers_state *st = l->st;
     char why[256];
     free(st->list);
     st->list = NULL;
-    if (docker_api_parse_list(st->body, st->body_len, &st->list, &st->nlist, why, sizeof(why)) <
-        0) {
+    if (docker_api_parse_list(l->body, l->body_len, &st->list, &st->nlist, why, sizeof(why)) < 0) {
         fail(st, "%s", why);
         return;
     }
@@ -338,17 +448,19 @@ static void list_answered(containers_state *st)
         fail(st, "out of memory for %zu containers", st->nlist);
         return;
     }
+    st->job = JOB_INSPECT;
     inspect_from(st, 0);
 }
 
-static void inspect_answered(containers_state *st)
+static void inspect_answered(lane *l)
 {
-    size_t i = st->job_index;
+    containers_state *st = l->st;
+    size_t i = l->index;
     char why[256];
     /* 404: removed between the list and now; the next event says so */
-    if (st->status == 200) {
+    if (l->status == 200) {
         container_info *c = &st->fresh[st->nfresh];
-        if (docker_parse_inspect_one(st->body, st->body_len, c, why, sizeof(why)) == 0) {
+        if (docker_parse_inspect_one(l->body, l->body_len, c, why, sizeof(why)) == 0) {
             snprintf(c->status, sizeof(c->status), "%s", st->list[i].status);
             st->nfresh++;
         }
@@ -356,65 +468,84 @@ static void inspect_answered(containers_state *st)
     inspect_from(st, i + 1);
 }
 
-static void stats_answered(containers_state *st)
+static void stats_answered(lane *l)
 {
-    size_t i = st->job_index;
+    containers_state *st = l->st;
+    size_t i = l->index;
     container_info *c = &st->items[i];
     docker_cpu_sample cpu;
     int64_t mem;
     char why[256];
-    if (st->status == 200 &&
-        docker_api_parse_stats(st->body, st->body_len, &cpu, &mem, why, sizeof(why)) == 0) {
+    if (l->status == 200 &&
+        docker_api_parse_stats(l->body, l->body_len, &cpu, &mem, why, sizeof(why)) == 0) {
         c->cpu_percent = docker_cpu_percent(&st->prev[i], &cpu);
         c->mem_bytes = mem;
         st->prev[i] = cpu;
     }
-    stats_from(st, i + 1);
+    if (!lane_take_stats(l))
+        round_over_if_done(st);
 }
 
 static void api_head(int status, void *arg)
 {
-    containers_state *st = arg;
-    st->status = status;
+    lane *l = arg;
+    l->status = status;
 }
 
 static void api_body(const char *buf, size_t len, void *arg)
 {
-    containers_state *st = arg;
-    if (st->body_over || len > ANSWER_MAX - st->body_len) {
-        st->body_over = true;
+    lane *l = arg;
+    if (l->body_over || len > ANSWER_MAX - l->body_len) {
+        l->body_over = true;
         return;
     }
-    memcpy(st->body + st->body_len, buf, len);
-    st->body_len += len;
+    if (l->body_len + len > l->body_cap) {
+        size_t cap = l->body_cap ? l->body_cap : 16384;
+        while (cap < l->body_len + len)
+            cap *= 2;
+        if (cap > ANSWER_MAX)
+            cap = ANSWER_MAX;
+        char *body = realloc(l->body, cap);
+        if (!body) {
+            l->body_over = true;
+            return;
+        }
+        l->body = body;
+        l->body_cap = cap;
+    }
+    memcpy(l->body + l->body_len, buf, len);
+    l->body_len += len;
 }
 
 static void api_done(void *arg)
 {
-    containers_state *st = arg;
-    if (st->deadline_timer)
-        loop_timer_cancel(st->ctx->loop, st->deadline_timer);
-    st->deadline_timer = 0;
-    if (st->body_over) {
+    lane *l = arg;
+    containers_state *st = l->st;
+    if (l->deadline_timer)
+        loop_timer_cancel(st->ctx->loop, l->deadline_timer);
+    l->deadline_timer = 0;
+    job_kind job = l->job;
+    l->job = JOB_IDLE;
+    if (l->body_over) {
         fail(st, "an answer over %zu MiB: refused", ANSWER_MAX >> 20);
         return;
     }
-    bool gone = st->status == 404 && st->job != JOB_LIST;
-    if (st->status != 200 && !gone) {
+    bool gone = l->status == 404 && job != JOB_LIST;
+    if (l->status != 200 && !gone) {
         char msg[256];
-        docker_api_error_message(st->body, st->body_len, msg, sizeof(msg));
-        fail(st, "the engine answered %d: %s", st->status, msg);
+        docker_api_error_message(l->body, l->body_len, msg, sizeof(msg));
+        fail(st, "the engine answered %d: %s", l->status, msg);
         return;
     }
-    switch (st->job) {
+    switch (job) {
     case JOB_LIST:
-        list_answered(st);
+        list_answered(l);
         break;
     case JOB_INSPECT:
-        inspect_answered(st);
+        inspect_answered(l);
         break;
     case JOB_STATS:
-        stats_answered(st);
+        stats_answered(l);
         break;
     case JOB_IDLE:
         fail(st, "the engine answered a request that was not asked");
@@ -422,13 +553,29 @@ static void api_done(void *arg)
     }
 }
 
-static void conn_ended(const char *why, void *arg)
+/* A connection ended. The channel to the socket refused by the host: the
+ * same connections again over dial-stdio at once, the source not failed
+ * (the next failure tries the socket again). */
+static void ended(containers_state *st, const char *why, bool refused)
 {
-    fail(arg, "%s", why);
+    if (refused && via_socket(st)) {
+        st->socket_refused = true;
+        snprintf(st->refused_why, sizeof(st->refused_why), "%s", why);
+        drop_connections(st);
+        connect_engine(st);
+        return;
+    }
+    fail(st, "%s", why);
+}
+
+static void api_ended(const char *why, bool refused, void *arg)
+{
+    lane *l = arg;
+    ended(l->st, why, refused);
 }
 
 static const engine_conn_events api_events = {
-    .head = api_head, .body = api_body, .done = api_done, .ended = conn_ended};
+    .head = api_head, .body = api_body, .done = api_done, .ended = api_ended};
 
 /* ---- the events connection ---- */
 
@@ -470,20 +617,50 @@ static void events_done(void *arg)
     fail(arg, "the engine ended its events");
 }
 
+static void events_ended(const char *why, bool refused, void *arg)
+{
+    ended(arg, why, refused);
+}
+
 static const engine_conn_events event_events = {
-    .head = events_head, .body = events_body, .done = events_done, .ended = conn_ended};
+    .head = events_head, .body = events_body, .done = events_done, .ended = events_ended};
 
 /* ---- connecting ---- */
 
-static void connect_engine(containers_state *st)
+static engine_conn *open_conn(containers_state *st, const engine_conn_events *ev, void *arg,
+                              char *err, size_t errsize)
 {
     transport_t *t = st->ctx->transport;
-    st->api = engine_conn_open(t, st->command, &api_events, st);
-    st->events = engine_conn_open(t, st->command, &event_events, st);
-    if (!st->api || !st->events) {
-        fail(st, "cannot run a command: %s", transport_error(t));
+    if (via_socket(st))
+        return engine_conn_open_socket(t, st->ctx->loop, st->socket, TUNNEL_NAME, ev, arg, err,
+                                       errsize);
+    engine_conn *c = engine_conn_open(t, st->command, ev, arg);
+    if (!c)
+        snprintf(err, errsize, "cannot run a command: %s", transport_error(t));
+    return c;
+}
+
+static void connect_engine(containers_state *st)
+{
+    char err[400];
+    st->lanes[0].conn = open_conn(st, &api_events, &st->lanes[0], err, sizeof(err));
+    st->events = st->lanes[0].conn ? open_conn(st, &event_events, st, err, sizeof(err)) : NULL;
+    if (!st->lanes[0].conn || !st->events) {
+        if (via_socket(st)) {
+            /* no tunnel (or, on this machine, no such socket): dial-stdio */
+            engine_conn_close(st->lanes[0].conn);
+            engine_conn_close(st->events);
+            st->lanes[0].conn = st->events = NULL;
+            st->socket_refused = true;
+            snprintf(st->refused_why, sizeof(st->refused_why), "%.299s", err);
+            connect_engine(st);
+            return;
+        }
+        st->nlanes = st->lanes[0].conn ? 1 : 0;
+        fail(st, "%s", err);
         return;
     }
+    st->nlanes = 1;
     st->connected = true;
     st->evlen = 0;
     st->evskip = false;
@@ -498,6 +675,7 @@ static void on_restart(loop_t *loop, void *arg)
 {
     containers_state *st = arg;
     st->restart_timer = 0;
+    st->socket_refused = false; /* the socket first again */
     connect_engine(st);
 }
 
@@ -519,17 +697,18 @@ static void *containers_start(const source_ctx *ctx)
     if (!st)
         return NULL;
     st->ctx = ctx;
-    st->body = malloc(ANSWER_MAX);
+    for (int i = 0; i < STATS_LANES_MAX; i++)
+        st->lanes[i].st = st;
     st->evline = malloc(EVENT_LINE_MAX);
-    if (!st->body || !st->evline) {
-        free(st->body);
-        free(st->evline);
+    if (!st->evline) {
         free(st);
         return NULL;
     }
     st->command_ok =
         docker_shell_command(ctx->host->config->docker, "exec \"$@\" system dial-stdio",
                              st->command, sizeof(st->command)) >= 0;
+    if (!docker_engine_socket(ctx->host->config->docker, st->socket, sizeof(st->socket)))
+        st->socket[0] = '\0';
     if (st->command_ok)
         connect_engine(st);
     return st;
@@ -569,19 +748,20 @@ static void containers_stop(void *state)
     loop_t *loop = st->ctx->loop;
     if (st->restart_timer)
         loop_timer_cancel(loop, st->restart_timer);
-    if (st->deadline_timer)
-        loop_timer_cancel(loop, st->deadline_timer);
     if (st->teardown_timer)
         loop_timer_cancel(loop, st->teardown_timer);
-    for (int i = 0; i < 2; i++)
-        engine_conn_close(st->dead[i]);
-    engine_conn_close(st->api);
+    close_dead(st);
+    for (int i = 0; i < STATS_LANES_MAX; i++) {
+        if (st->lanes[i].deadline_timer)
+            loop_timer_cancel(loop, st->lanes[i].deadline_timer);
+        engine_conn_close(st->lanes[i].conn);
+        free(st->lanes[i].body);
+    }
     engine_conn_close(st->events);
     free(st->list);
     free(st->fresh);
     free(st->items);
     free(st->prev);
-    free(st->body);
     free(st->evline);
     free(st);
 }

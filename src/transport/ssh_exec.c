@@ -72,9 +72,11 @@ int ssh_orphan_drive(transport_t *t)
         return 0;
     if (!ssh_may_drive(t, &t->orphan_open))
         return 1;
-    LIBSSH2_CHANNEL *ch = t->orphan_open == 1
-                              ? libssh2_channel_open_session(t->session)
-                              : libssh2_channel_direct_tcpip_ex(t->session, "", 0, "127.0.0.1", 0);
+    /* libssh2 goes on with the open in progress, whatever the arguments */
+    LIBSSH2_CHANNEL *ch = t->orphan_open == 1 ? libssh2_channel_open_session(t->session)
+                          : t->orphan_open == 2
+                              ? libssh2_channel_direct_tcpip_ex(t->session, "", 0, "127.0.0.1", 0)
+                              : ssh_tunnel_channel_open(t, "", TUNNEL_UNIX);
     if (!ch) {
         int rc = libssh2_session_last_errno(t->session);
         if (rc == LIBSSH2_ERROR_EAGAIN) {

@@ -326,6 +326,19 @@ bool transport_tunnel_refused(const transport_t *t, const char *host, int port, 
     return !t->local && ssh_tunnel_refused(t, host, port, since_ms, why, size);
 }
 
+const char *transport_tunnel_unix(transport_t *t, const char *path, const char *name)
+{
+    if (t->local)
+        return NULL;
+    return ssh_tunnel_open(t, path, TUNNEL_UNIX, name);
+}
+
+bool transport_tunnel_unix_refused(const transport_t *t, const char *path, int64_t since_ms,
+                                   char *why, size_t size)
+{
+    return !t->local && ssh_tunnel_refused(t, path, TUNNEL_UNIX, since_ms, why, size);
+}
+
 void transport_free(transport_t *t)
 {
     if (!t)

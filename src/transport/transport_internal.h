@@ -51,6 +51,11 @@ struct exec_req {
 
 typedef struct tunnel_client tunnel_client;
 
+/* A tunnel's port when it reaches a Unix socket on the host (its host is
+ * then the socket's path) through a direct-streamlocal@openssh.com channel */
+#define TUNNEL_UNIX          (-1)
+#define TUNNEL_UNIX_PATH_MAX 1024
+
 typedef struct tunnel {
     transport_t *t;
     char *host;
@@ -62,7 +67,7 @@ typedef struct tunnel {
     /* the host's side refused the last channel asked for (its connect to
      * host:port failed): why, in words, and when (loop_now_ms), so the
      * source whose client saw only the socket close can say it */
-    char refused[300];
+    char refused[600];
     int64_t refused_ms;
     struct tunnel *next;
 } tunnel;
@@ -125,7 +130,7 @@ struct transport {
     const void *writer;
     /* a channel open nobody waits for any more: libssh2 keeps its state in
      * the session, so it is driven to its end and the channel discarded */
-    int orphan_open;           /* 0 none, 1 session channel, 2 direct-tcpip */
+    int orphan_open;           /* 0 none, 1 session channel, 2 direct-tcpip, 3 streamlocal */
     bool driving, drive_again; /* ssh_drive() re-entered from a callback */
     /* libssh2 read bytes off the socket during this pass (counting_recv):
      * the packets may be for a channel already visited in the pass, which
@@ -192,7 +197,11 @@ void ssh_exec_cancel(exec_req *req);
 
 /* ssh_tunnel.c */
 const char *ssh_tunnel_open(transport_t *t, const char *host, int port, const char *name);
-int ssh_tunnel_drive(transport_t *t);         /* as ssh_exec_drive() */
+int ssh_tunnel_drive(transport_t *t); /* as ssh_exec_drive() */
+/* Opens (or, called again after EAGAIN, goes on opening) a tunnel's channel:
+ * direct-tcpip to host:port, or direct-streamlocal to the path host when
+ * port is TUNNEL_UNIX. NULL with the session's error set, as libssh2's. */
+LIBSSH2_CHANNEL *ssh_tunnel_channel_open(transport_t *t, const char *host, int port);
 void ssh_tunnel_drop_clients(transport_t *t); /* the session went away */
 void ssh_tunnel_free_all(transport_t *t);
 bool ssh_tunnel_refused(const transport_t *t, const char *host, int port, int64_t since_ms,

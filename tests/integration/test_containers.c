@@ -268,7 +268,11 @@ static void daemon_not_running(void **state)
              "%s: containers: failed to open the raw stream connection: dial unix "
              "/nonexistent/docker.sock",
              sbx("SBX_STAGING_NAME"));
-    expect_error(docker, want, "(exit 1)");
+    /* first the host's sshd could not connect the socket for the
+     * streamlocal channel, so the source asked dial-stdio, and says both */
+    expect_error(docker, want,
+                 "(exit 1) (through dial-stdio; /nonexistent/docker.sock not reached by the sshd "
+                 "of");
 }
 
 static void docker_not_installed(void **state)

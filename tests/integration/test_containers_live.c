@@ -7,7 +7,13 @@
  *   (asserted: the state within one interval of docker returning, a health
  *   verdict within one interval of the container's own health check);
  * - in steady state no process is started on the host between refreshes:
- *   sshd logs no new session, and no new process appears below it;
+ *   sshd logs no new session, and no new process appears below it; and
+ *   with the staging value (`docker -H unix://...`) no process at all: the
+ *   engine's socket is reached through direct-streamlocal channels, no
+ *   `docker system dial-stdio` runs below the session's sshd;
+ * - a docker value that says more than where the socket is (here an `env`
+ *   wrapper, as `sudo docker` would be) still works, over two kept
+ *   dial-stdio processes, and starts nothing between refreshes either;
  * - the engine stopped: the source fails with docker's own words; started
  *   again (as up.sh starts it): the source recovers by itself. */
 #include <setjmp.h>
@@ -44,6 +50,7 @@ typedef struct fixture {
     void *st;
     bool done;
     char docker[512];
+    char docker_value[600]; /* the host's docker =, when a test changes it */
     bool engine_stopped;
 } fixture;
 
@@ -321,6 +328,35 @@ static size_t below(int pid, int *pids, size_t n, size_t max)
     return n;
 }
 
+/* How many of pids are a docker CLI running `system dial-stdio` (not the
+ * shells that started it). */
+static size_t dial_stdio_count(const int *pids, size_t n)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++) {
+        char path[64], comm[64] = "", cmd[4096];
+        snprintf(path, sizeof(path), "/proc/%d/comm", pids[i]);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            continue;
+        if (!fgets(comm, sizeof(comm), f))
+            comm[0] = '\0';
+        fclose(f);
+        snprintf(path, sizeof(path), "/proc/%d/cmdline", pids[i]);
+        f = fopen(path, "r");
+        if (!f)
+            continue;
+        size_t len = fread(cmd, 1, sizeof(cmd) - 1, f);
+        fclose(f);
+        for (size_t k = 0; k < len; k++)
+            if (cmd[k] == '\0')
+                cmd[k] = ' '; /* the arguments, one string */
+        cmd[len] = '\0';
+        count += strcmp(comm, "docker\n") == 0 && strstr(cmd, "system dial-stdio") != NULL;
+    }
+    return count;
+}
+
 static bool known(const int *pids, size_t n, int pid)
 {
     for (size_t i = 0; i < n; i++)
@@ -329,12 +365,8 @@ static bool known(const int *pids, size_t n, int pid)
     return false;
 }
 
-static void no_process_between_refreshes(void **state)
+static int staging_sshd(void)
 {
-    (void)state;
-    refresh();
-    refresh(); /* steady: connected, listed, measured */
-    expect_ok();
     char path[512];
     snprintf(path, sizeof(path), "%s/staging/sshd.pid", getenv("SANDBOX_DIR"));
     FILE *f = fopen(path, "r");
@@ -342,13 +374,23 @@ static void no_process_between_refreshes(void **state)
     int sshd = 0;
     assert_int_equal(fscanf(f, "%d", &sshd), 1);
     fclose(f);
+    return sshd;
+}
 
+/* Steady (connected, listed, measured), then three refreshes an interval
+ * apart with the tree below sshd looked at every 20 ms (a docker CLI lives
+ * for well over 100 ms): no new session, no new process. Returns how many
+ * dial-stdio processes run below sshd. */
+static size_t steady_without_new_processes(void)
+{
+    refresh();
+    refresh();
+    expect_ok();
+    int sshd = staging_sshd();
     int base[256], seen[256];
     size_t nbase = below(sshd, base, 0, 256);
-    assert_true(nbase >= 2); /* the session's sshd and dial-stdio at least */
+    assert_true(nbase >= 1); /* the session's sshd at least */
     size_t sessions = count_sessions();
-    /* three refreshes an interval apart, the tree looked at every 20 ms (a
-     * docker CLI lives for well over 100 ms) */
     size_t new_pids = 0;
     for (int r = 0; r < 3; r++) {
         refresh();
@@ -363,6 +405,38 @@ static void no_process_between_refreshes(void **state)
     }
     assert_int_equal(count_sessions(), sessions);
     assert_int_equal(new_pids, 0);
+    return dial_stdio_count(base, nbase);
+}
+
+static void no_process_between_refreshes(void **state)
+{
+    (void)state;
+    /* streamlocal: not even a long-lived process on the host */
+    assert_int_equal(steady_without_new_processes(), 0);
+}
+
+/* The source started again with another docker value. */
+static void restart_source(const char *docker)
+{
+    source_registry[SRC_CONTAINERS]->stop(fx.st);
+    snprintf(fx.docker_value, sizeof(fx.docker_value), "%s", docker);
+    fx.hc.docker = fx.docker_value;
+    fx.st = source_registry[SRC_CONTAINERS]->start(&fx.ctx);
+    assert_non_null(fx.st);
+}
+
+static void wrapper_falls_back_to_dial_stdio(void **state)
+{
+    (void)state;
+    char value[600];
+    snprintf(value, sizeof(value), "env %s", fx.docker);
+    restart_source(value);
+    /* the events and the requests: two kept docker CLIs */
+    assert_int_equal(steady_without_new_processes(), 2);
+    const container_info *api = find("grupo_gad_api");
+    assert_non_null(api);
+    assert_true(api->cpu_percent >= 0); /* measured over dial-stdio too */
+    restart_source(fx.docker);
 }
 
 /* ---- the engine goes away and comes back ---- */
@@ -400,13 +474,16 @@ static void engine_away_and_back(void **state)
     refresh_until(false, WAIT_MS);
     assert_false(status()->ok);
     /* first "the engine closed the connection"; the reconnect that follows
-     * (with backoff) fails in docker's own words, naming the socket */
+     * (with backoff) finds the host refusing the channel to the socket that
+     * is gone, tries dial-stdio, and fails in docker's own words, naming
+     * the socket */
     int64_t end = loop_update_time(fx.loop) + WAIT_MS;
-    while (!strstr(status()->error, "docker.sock") && loop_update_time(fx.loop) < end)
+    while (!strstr(status()->error, "dial unix") && loop_update_time(fx.loop) < end)
         loop_run_once(fx.loop, 100);
     printf("# engine stopped: %s\n", status()->error);
     /* docker's own words name the engine's socket it could not reach */
     if (!strstr(status()->error, "staging-api: containers: ") ||
+        !strstr(status()->error, "failed to open the raw stream connection: dial unix") ||
         !strstr(status()->error, "docker.sock"))
         fail_msg("not docker's words: %s", status()->error);
     assert_true(status()->has_sample); /* stale, not forgotten */
@@ -432,6 +509,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(changes_arrive_by_events, remove_probe),
         cmocka_unit_test(no_process_between_refreshes),
+        cmocka_unit_test(wrapper_falls_back_to_dial_stdio),
         cmocka_unit_test_teardown(engine_away_and_back, restore_engine),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

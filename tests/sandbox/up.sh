@@ -190,6 +190,7 @@ KbdInteractiveAuthentication no
 UsePAM no
 AllowUsers $USER_NAME
 AllowTcpForwarding yes
+AllowStreamLocalForwarding yes
 X11Forwarding no
 PrintMotd no
 PrintLastLog no

@@ -307,6 +307,47 @@ static void command_never_evaluates_the_prefix(void **state)
     rmdir(dir);
 }
 
+/* The socket is read off the docker value only when the value says nothing
+ * but where it is; anything else is the command's business (dial-stdio). */
+static void engine_socket_only_from_plain_values(void **state)
+{
+    char path[64];
+    assert_true(docker_engine_socket("docker", path, sizeof(path)));
+    assert_string_equal(path, "/var/run/docker.sock");
+    assert_true(docker_engine_socket(NULL, path, sizeof(path)));
+    assert_string_equal(path, "/var/run/docker.sock");
+    assert_true(docker_engine_socket(" \t", path, sizeof(path)));
+    assert_string_equal(path, "/var/run/docker.sock");
+    assert_true(
+        docker_engine_socket("/usr/bin/docker -H unix:///tmp/s/docker.sock", path, sizeof(path)));
+    assert_string_equal(path, "/tmp/s/docker.sock");
+    assert_true(docker_engine_socket("docker  --host\tunix:///run/d.sock ", path, sizeof(path)));
+    assert_string_equal(path, "/run/d.sock");
+    assert_true(docker_engine_socket("docker --host=unix:///run/e.sock", path, sizeof(path)));
+    assert_string_equal(path, "/run/e.sock");
+
+    static const char *const refused[] = {
+        "sudo docker",
+        "sudo -n docker -H unix:///run/d.sock",
+        "docker -H tcp://10.0.0.1:2375",
+        "docker -H ssh://deploy@db1",
+        "docker -H unix://relative.sock",
+        "docker -H unix://",
+        "docker -H",
+        "docker --tls -H unix:///run/d.sock",
+        "docker -H unix:///run/d.sock --tls",
+        "docker --context prod",
+        "mydocker",
+        "podman",
+        "/usr/local/bin/docker-wrapper",
+        "docker -H unix:///a/path/longer/than/the/buffer/given/to/it/by/the/caller/docker.sock",
+    };
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        strcpy(path, "untouched");
+        assert_false(docker_engine_socket(refused[i], path, sizeof(path)));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -319,6 +360,7 @@ int main(void)
         cmocka_unit_test(garbage_never_crashes),
         cmocka_unit_test(command_quotes_the_prefix),
         cmocka_unit_test(command_never_evaluates_the_prefix),
+        cmocka_unit_test(engine_socket_only_from_plain_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,6 +19,13 @@
  * login shell is; no single quote may appear in script. Returns the
  * length, or -1 when it does not fit in size. */
 int docker_shell_command(const char *docker, const char *script, char *buf, size_t size);
+/* Where the engine a `docker =` value reaches listens, when the value says
+ * no more than that: "docker" or a path ending in "/docker", alone (the
+ * engine's default, /var/run/docker.sock) or with `-H unix:///path` /
+ * `--host unix:///path` / `--host=unix:///path` (that path). Anything else
+ * (`sudo docker`, `-H tcp://...`, a wrapper, other options) is false: only
+ * the command itself knows how it reaches its engine. */
+bool docker_engine_socket(const char *docker, char *path, size_t size);
 
 /* One container's inspect object: fills ci but its status text and figures
  * (cpu_percent and mem_bytes are -1). Returns 0 (why says what was

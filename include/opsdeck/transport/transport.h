@@ -131,4 +131,17 @@ const char *transport_tunnel(transport_t *t, const char *host, int port, const c
 bool transport_tunnel_refused(const transport_t *t, const char *host, int port, int64_t since_ms,
                               char *why, size_t size);
 
+/* A tunnel like transport_tunnel()'s to a Unix socket on the host (path,
+ * absolute): each connection gets a direct-streamlocal@openssh.com channel
+ * (`ssh -L local:/remote.sock`), which the host's sshd connects itself as
+ * the login user, no process started. NULL on a local host (connect to path
+ * directly) or on error. Hosts whose sshd says AllowStreamLocalForwarding
+ * no (or no-port-forwarding) refuse every channel: see below. */
+const char *transport_tunnel_unix(transport_t *t, const char *path, const char *name);
+/* transport_tunnel_refused() for such a tunnel: whether the host refused a
+ * channel to path at or after since_ms, and why ("administratively
+ * prohibited", or its sshd could not connect to the socket). */
+bool transport_tunnel_unix_refused(const transport_t *t, const char *path, int64_t since_ms,
+                                   char *why, size_t size);
+
 #endif
