@@ -56,6 +56,18 @@ static void watch(pg_client *c, short events)
 }
 
 /* libpq's message, without its "connection to server ... failed: " preface. */
+/* libpq's default notice processor writes to stderr, which is the
+ * console's terminal: a server's "FATAL: terminating connection due to
+ * administrator command", arriving between queries, was drawn over the
+ * screen and left curses' picture of it wrong. Notices are dropped; a
+ * connection that breaks says why through PQerrorMessage, as every other
+ * failure does. */
+static void drop_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
 static void short_error(const char *msg, char *buf, size_t size)
 {
     const char *tail = strstr(msg, "failed: ");
@@ -250,6 +262,7 @@ pg_client *pg_client_new(loop_t *loop, transport_t *t, const pg_client_options *
         pg_client_free(c);
         return NULL;
     }
+    PQsetNoticeProcessor(c->conn, drop_notice, NULL);
     c->phase = PGC_CONNECTING;
     watch(c, POLLOUT);
     return c;
