@@ -322,6 +322,22 @@ static void on_lock_released(lock_outcome o, const host_lock_info *h, const char
 }
 #endif
 
+/* The run's "finished" line with its verdict (and how long it took, when
+ * known); false when the log refused it, and the verdict then says so. */
+static bool write_verdict_line(rb_engine *e, const double *took_s)
+{
+    audit_record rec = record_for(e, NULL, "finished");
+    rec.verify = e->run.verdict;
+    rec.has_duration = took_s != NULL;
+    rec.duration_s = took_s ? *took_s : 0;
+    char err[256];
+    if (audit_append(e->audit, &rec, err, sizeof(err)) == 0)
+        return true;
+    size_t n = strlen(e->run.verdict);
+    snprintf(e->run.verdict + n, sizeof(e->run.verdict) - n, " (AUDIT LOG FAILED: %s)", err);
+    return false;
+}
+
 /* The verdict: written to the log, remembered locally, on screen. */
 static void finish(rb_engine *e, bool ok, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -345,17 +361,9 @@ static void finish(rb_engine *e, bool ok, const char *fmt, ...)
     }
     clear_frames(e);
     if (e->run.run_id[0] && e->audit) {
-        audit_record rec = record_for(e, NULL, "finished");
-        rec.verify = e->run.verdict;
-        rec.has_duration = true;
-        rec.duration_s = (double)(loop_update_time(e->app->loop) - e->run.started_ms) / 1000.0;
-        char err[256];
-        if (audit_append(e->audit, &rec, err, sizeof(err)) < 0) {
-            size_t n = strlen(e->run.verdict);
-            snprintf(e->run.verdict + n, sizeof(e->run.verdict) - n, " (AUDIT LOG FAILED: %s)",
-                     err);
+        double took = (double)(loop_update_time(e->app->loop) - e->run.started_ms) / 1000.0;
+        if (!write_verdict_line(e, &took))
             ok = false;
-        }
         run_memory_note(run_host(e)->name, e->run.rb->name, e->run.run_id, ok ? "passed" : "failed",
                         e->acts - 1);
     }
@@ -1257,14 +1265,8 @@ static void attach_record_ending(rb_engine *e, bool ok)
             if (audit_append(e->audit, &rec, err, sizeof(err)) < 0)
                 ok = false;
         }
-        audit_record rec = record_for(e, NULL, "finished");
-        rec.verify = e->run.verdict;
-        if (audit_append(e->audit, &rec, err, sizeof(err)) < 0) {
-            size_t n = strlen(e->run.verdict);
-            snprintf(e->run.verdict + n, sizeof(e->run.verdict) - n, " (AUDIT LOG FAILED: %s)",
-                     err);
+        if (!write_verdict_line(e, NULL))
             ok = false;
-        }
     }
     run_memory_note(run_host(e)->name, e->run.rb->name, e->run.run_id, ok ? "passed" : "failed",
                     -1);
