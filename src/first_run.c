@@ -5,6 +5,7 @@
 #include "opsdeck/first_run.h"
 
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -13,8 +14,9 @@
 #endif
 
 /* The example config: installed, else examples/ next to this binary (a
- * build in the source tree), else the installed path anyway (to say where
- * it would be). */
+ * build in the source tree) or one directory up (a build kept in a
+ * subdirectory of the tree, as `make sanitize`'s build-san/opsdeck), else
+ * the installed path anyway (to say where it would be). */
 static void example_path(char *out, size_t size)
 {
     const char *installed = OPSDECK_DOCDIR "/examples/opsdeck.conf";
@@ -32,8 +34,14 @@ static void example_path(char *out, size_t size)
     *slash = '\0';
     char tree[PATH_MAX + 32];
     snprintf(tree, sizeof(tree), "%s/examples/opsdeck.conf", exe);
-    if (access(tree, R_OK) == 0)
+    if (access(tree, R_OK) == 0) {
         snprintf(out, size, "%s", tree);
+        return;
+    }
+    snprintf(tree, sizeof(tree), "%s/../examples/opsdeck.conf", exe);
+    char resolved[PATH_MAX];
+    if (access(tree, R_OK) == 0 && realpath(tree, resolved))
+        snprintf(out, size, "%s", resolved);
 }
 
 /* The length of the example's directory (the runbooks sit beside it) */

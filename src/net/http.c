@@ -21,7 +21,7 @@ struct http_request {
     http_done_fn done;
     void *arg;
     char *body;
-    size_t body_len, max_bytes;
+    size_t body_len, body_cap, max_bytes; /* body_cap: allocated, NUL included */
     bool too_large;
     char curl_error[CURL_ERROR_SIZE];
     http_request *next, *prev;
@@ -197,10 +197,21 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
         r->too_large = true;
         return 0; /* curl stops with a write error */
     }
-    char *grown = realloc(r->body, r->body_len + n + 1);
-    if (!grown)
-        return 0;
-    r->body = grown;
+    if (r->body_len + n + 1 > r->body_cap) {
+        /* Doubling, not one realloc per piece: a 32 MiB page comes in
+         * 16 KiB pieces, and growing by each would copy it 2,000 times
+         * (and keep every old block in ASan's quarantine). */
+        size_t cap = r->body_cap ? r->body_cap : 16384;
+        while (cap < r->body_len + n + 1)
+            cap *= 2;
+        if (cap > r->max_bytes + 1)
+            cap = r->max_bytes + 1;
+        char *grown = realloc(r->body, cap);
+        if (!grown)
+            return 0;
+        r->body = grown;
+        r->body_cap = cap;
+    }
     memcpy(r->body + r->body_len, data, n);
     r->body_len += n;
     r->body[r->body_len] = '\0';
