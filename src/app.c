@@ -7,6 +7,7 @@
 #include "opsdeck/app.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +118,21 @@ static void on_attempt_done(const source_ctx *ctx, source_kind kind)
         update_host_state(app, h);
     }
     notify_changed(app);
+}
+
+void app_fail_busy_sources(app_t *app, const char *fmt, ...)
+{
+    char why[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    double now = loop_wall_time();
+    for (size_t i = 0; i < app->nhosts; i++)
+        for (int k = 0; k < SRC_COUNT; k++)
+            if (app->hosts[i].busy[k])
+                model_source_failed(&app->model, app->hosts[i].model, (source_kind)k, now, "%s",
+                                    why);
 }
 
 static bool host_selected(const host_config *hc, const app_options *opts)

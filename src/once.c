@@ -97,17 +97,6 @@ static void wait_ms(loop_t *loop, int64_t ms)
         loop_run_once(loop, (int)(deadline - loop_now_ms(loop)));
 }
 
-/* Sources still busy after the limit: the snapshot says they did not answer. */
-static void mark_unanswered(app_t *app)
-{
-    double now = loop_wall_time();
-    for (size_t i = 0; i < app->nhosts; i++)
-        for (int k = 0; k < SRC_COUNT; k++)
-            if (app->hosts[i].busy[k])
-                model_source_failed(&app->model, app->hosts[i].model, (source_kind)k, now,
-                                    "no answer within %d s", ROUND_LIMIT_MS / 1000);
-}
-
 int snapshot_run(const opsdeck_config *cfg, const app_options *opts, bool json, FILE *out)
 {
     loop_t *loop = loop_new();
@@ -142,7 +131,8 @@ int snapshot_run(const opsdeck_config *cfg, const app_options *opts, bool json, 
         fprintf(stderr, "opsdeck: stopped by signal %d (%s); no snapshot\n", sig, strsignal(sig));
         return 128 + sig;
     }
-    mark_unanswered(&app);
+    /* sources still busy after the limit: the snapshot says so */
+    app_fail_busy_sources(&app, "no answer within %d s", ROUND_LIMIT_MS / 1000);
 
     audit_tail tail = {0}; /* the actions on these hosts join the changes */
     audit_changes_read(&app.model, &tail, cfg->audit_log);

@@ -86,6 +86,10 @@ transport_t *app_host_transport(const app_t *app, size_t i);
  * same tunnel and HTTP client as the health source). */
 const source_ctx *app_host_source_ctx(const app_t *app, size_t i);
 
+/* Every source still waiting for its answer is marked failed with this
+ * reason (--once at its time limit). */
+void app_fail_busy_sources(app_t *app, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* The answers to the events' questions for host i: trust its unknown key
  * (append it to known_hosts) or not; the passphrase (NULL: give up). */
 void app_hostkey_answer(app_t *app, size_t i, bool accept);
