@@ -83,11 +83,23 @@ static void on_body(const char *buf, size_t len, void *arg)
     c->len += take;
 }
 
+/* The parsers get the body in a buffer of exactly its size, so that a read
+ * past its end is caught (the 1 MiB collecting buffer would hide it). */
+static void parse_collected(conn *c)
+{
+    char *exact = malloc(c->len ? c->len : 1);
+    if (!exact)
+        return;
+    memcpy(exact, c->body, c->len);
+    parse_body(c, exact, c->len);
+    free(exact);
+}
+
 static void on_done(void *arg)
 {
     conn *c = arg;
     assert(c->in_head);
-    parse_body(c, c->body, c->len);
+    parse_collected(c);
     c->in_head = false;
     c->len = 0;
 }
@@ -96,9 +108,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0)
         return 0;
-    conn c = {.body = malloc(BODY_MAX)};
-    if (!c.body)
+    /* One collecting buffer for the whole run: a fresh 1 MiB each execution
+     * cost ASan most of the time (1,300 executions/s). */
+    static char *collect;
+    if (!collect && !(collect = malloc(BODY_MAX)))
         return 0;
+    conn c = {.body = collect};
     unsigned mode = data[0];
     data++, size--;
     if (mode & 0x80) {
@@ -108,7 +123,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             parse_body(&c, body, size);
             free(body);
         }
-        free(c.body);
         return 0;
     }
     size_t piece = (mode & 0x7f) + 1;
@@ -134,7 +148,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     if (c.in_head) /* the connection ended inside a body: what came is parsed too */
-        parse_body(&c, c.body, c.len);
-    free(c.body);
+        parse_collected(&c);
     return 0;
 }
