@@ -8,6 +8,7 @@
 
 #include "opsdeck/action_table.h"
 #include "opsdeck/exit_status.h"
+#include "opsdeck/runbook/logs_check.h"
 
 typedef struct planner {
     const runbook *rb;
@@ -50,6 +51,27 @@ static void print_command(planner *p, int depth, const char *label, const char *
         snprintf(p->err, p->errsize, "%s", why);
 }
 
+/* What a logs check reads (the exact command) and when it passes. */
+static void print_logs(planner *p, const runbook_step *st, int depth)
+{
+    char cmd[RUNBOOK_COMMAND_MAX], why[512];
+    indent(p->out, depth + 2);
+    if (runbook_logs_command(st, p->host, cmd, sizeof(cmd), why, sizeof(why)) < 0) {
+        fprintf(p->out, "logs: CANNOT BE PLANNED: %s\n", why);
+        if (!p->failed++)
+            snprintf(p->err, p->errsize, "%s", why);
+        return;
+    }
+    fprintf(p->out, "logs: reads the last %d lines, shown: %s\n", st->lines, cmd);
+    indent(p->out, depth + 2);
+    if (st->expect.kind == RB_EXPECT_CONTAINS)
+        fprintf(p->out, "passes: a line holds \"%s\" (ignoring case)\n", st->expect.output);
+    else if (st->expect.kind == RB_EXPECT_ABSENT)
+        fprintf(p->out, "passes: no line holds \"%s\" (ignoring case)\n", st->expect.output);
+    else
+        fputs("passes: the log can be read (exit status 0)\n", p->out);
+}
+
 static void print_test(planner *p, const runbook_step *st, int depth)
 {
     if (st->run) {
@@ -71,6 +93,8 @@ static void print_test(planner *p, const runbook_step *st, int depth)
         indent(p->out, depth + 2);
         fprintf(p->out, "signal: %s %s %g\n", st->signal.name, runbook_op_name(st->signal.op),
                 st->signal.value);
+    } else if (st->logs) {
+        print_logs(p, st, depth);
     }
 }
 
