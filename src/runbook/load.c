@@ -196,7 +196,8 @@ static bool known_step_key(const char *key)
 
 static bool load_steps(loader *ld, yaml_node_t *seq, int depth, runbook_step **out, size_t *nout);
 
-#define EXPECT_SHAPES "{output: TEXT} or {exit: N} with run:, {contains: TEXT} or {absent: TEXT} with logs:"
+#define EXPECT_SHAPES                                                                              \
+    "{output: TEXT} or {exit: N} with run:, {contains: TEXT} or {absent: TEXT} with logs:"
 
 static void load_expect(loader *ld, runbook_step *st, yaml_node_t *v)
 {
@@ -433,10 +434,9 @@ static void load_step(loader *ld, yaml_node_t *m, runbook_step *st, int depth)
     /* what each kind cannot do without */
     int tests =
         (st->run != NULL) + (st->health != 0) + (st->signal.name != NULL) + (st->logs != NULL);
-    const char *which = st->kind == RB_STEP_CHECK ? "run:, health:, signal: or logs:"
-                                                  : "run:, health: or signal:";
-    bool logs_expect =
-        st->expect.kind == RB_EXPECT_CONTAINS || st->expect.kind == RB_EXPECT_ABSENT;
+    const char *which =
+        st->kind == RB_STEP_CHECK ? "run:, health:, signal: or logs:" : "run:, health: or signal:";
+    bool logs_expect = st->expect.kind == RB_EXPECT_CONTAINS || st->expect.kind == RB_EXPECT_ABSENT;
     switch (st->kind) {
     case RB_STEP_CHECK:
     case RB_STEP_VERIFY:

@@ -35,6 +35,15 @@ static void indent(FILE *out, int depth)
     fprintf(out, "%*s", 2 * depth, "");
 }
 
+/* A step that cannot be planned on this host: its line says why, and so
+ * does err (the first such step's). */
+static void cannot_plan(planner *p, const char *label, const char *why)
+{
+    fprintf(p->out, "%s: CANNOT BE PLANNED: %s\n", label, why);
+    if (!p->failed++)
+        snprintf(p->err, p->errsize, "%s", why);
+}
+
 /* The command as it would run on the host, or why it cannot be planned. */
 static void print_command(planner *p, int depth, const char *label, const char *tmpl, bool shell)
 {
@@ -42,13 +51,10 @@ static void print_command(planner *p, int depth, const char *label, const char *
     int rc = shell ? runbook_substitute(tmpl, p->host, cmd, sizeof(cmd), why, sizeof(why))
                    : runbook_expand(tmpl, p->host, cmd, sizeof(cmd), why, sizeof(why));
     indent(p->out, depth + 2);
-    if (rc == 0) {
+    if (rc == 0)
         fprintf(p->out, "%s: %s\n", label, cmd);
-        return;
-    }
-    fprintf(p->out, "%s: CANNOT BE PLANNED: %s\n", label, why);
-    if (!p->failed++)
-        snprintf(p->err, p->errsize, "%s", why);
+    else
+        cannot_plan(p, label, why);
 }
 
 /* What a logs check reads (the exact command) and when it passes. */
@@ -57,9 +63,7 @@ static void print_logs(planner *p, const runbook_step *st, int depth)
     char cmd[RUNBOOK_COMMAND_MAX], why[512];
     indent(p->out, depth + 2);
     if (runbook_logs_command(st, p->host, cmd, sizeof(cmd), why, sizeof(why)) < 0) {
-        fprintf(p->out, "logs: CANNOT BE PLANNED: %s\n", why);
-        if (!p->failed++)
-            snprintf(p->err, p->errsize, "%s", why);
+        cannot_plan(p, "logs", why);
         return;
     }
     fprintf(p->out, "logs: reads the last %d lines, shown: %s\n", st->lines, cmd);

@@ -671,47 +671,47 @@ static void logs_checks_load(void **state)
 static void logs_check_problems_name_their_lines(void **state)
 {
     (void)state;
-    write_runbook("logs-bad.yml", "name: logs-bad\n"              /* 1 */
-                                  "steps:\n"                      /* 2 */
-                                  "  - check: two names\n"        /* 3 */
-                                  "    logs: api db\n"            /* 4 */
-                                  "  - check: mixed with run\n"   /* 5 */
-                                  "    logs: api\n"               /* 6 */
-                                  "    run: true\n"               /* 7 */
+    write_runbook("logs-bad.yml", "name: logs-bad\n"               /* 1 */
+                                  "steps:\n"                       /* 2 */
+                                  "  - check: two names\n"         /* 3 */
+                                  "    logs: api db\n"             /* 4 */
+                                  "  - check: mixed with run\n"    /* 5 */
+                                  "    logs: api\n"                /* 6 */
+                                  "    run: true\n"                /* 7 */
                                   "  - check: mixed with health\n" /* 8 */
-                                  "    logs: api\n"               /* 9 */
-                                  "    health: 200\n"             /* 10 */
+                                  "    logs: api\n"                /* 9 */
+                                  "    health: 200\n"              /* 10 */
                                   "  - check: mixed with signal\n" /* 11 */
-                                  "    logs: api\n"               /* 12 */
-                                  "    signal: rps > 1\n"         /* 13 */
-                                  "  - check: too many\n"         /* 14 */
-                                  "    logs: api\n"               /* 15 */
-                                  "    lines: 501\n"              /* 16 */
-                                  "  - check: none\n"             /* 17 */
-                                  "    logs: api\n"               /* 18 */
-                                  "    lines: 0\n"                /* 19 */
-                                  "  - check: twice\n"            /* 20 */
-                                  "    logs: api\n"               /* 21 */
-                                  "    logs: db\n"                /* 22 */
-                                  "  - check: lines alone\n"      /* 23 */
-                                  "    run: true\n"               /* 24 */
-                                  "    lines: 5\n"                /* 25 */
-                                  "  - check: output expected\n"  /* 26 */
-                                  "    logs: api\n"               /* 27 */
-                                  "    expect: {output: x}\n"     /* 28 */
+                                  "    logs: api\n"                /* 12 */
+                                  "    signal: rps > 1\n"          /* 13 */
+                                  "  - check: too many\n"          /* 14 */
+                                  "    logs: api\n"                /* 15 */
+                                  "    lines: 501\n"               /* 16 */
+                                  "  - check: none\n"              /* 17 */
+                                  "    logs: api\n"                /* 18 */
+                                  "    lines: 0\n"                 /* 19 */
+                                  "  - check: twice\n"             /* 20 */
+                                  "    logs: api\n"                /* 21 */
+                                  "    logs: db\n"                 /* 22 */
+                                  "  - check: lines alone\n"       /* 23 */
+                                  "    run: true\n"                /* 24 */
+                                  "    lines: 5\n"                 /* 25 */
+                                  "  - check: output expected\n"   /* 26 */
+                                  "    logs: api\n"                /* 27 */
+                                  "    expect: {output: x}\n"      /* 28 */
                                   "  - check: contains with run\n" /* 29 */
-                                  "    run: true\n"               /* 30 */
-                                  "    expect: {contains: x}\n"   /* 31 */
-                                  "  - check: empty text\n"       /* 32 */
-                                  "    logs: api\n"               /* 33 */
-                                  "    expect: {absent: ''}\n"    /* 34 */
-                                  "  - verify: not a verify's\n"  /* 35 */
-                                  "    logs: api\n"               /* 36 */
-                                  "  - act: nor an act's\n"       /* 37 */
-                                  "    run: true\n"               /* 38 */
-                                  "    logs: api\n"               /* 39 */
-                                  "  - check: unknown value\n"    /* 40 */
-                                  "    logs: ${nope}_api\n");     /* 41 */
+                                  "    run: true\n"                /* 30 */
+                                  "    expect: {contains: x}\n"    /* 31 */
+                                  "  - check: empty text\n"        /* 32 */
+                                  "    logs: api\n"                /* 33 */
+                                  "    expect: {absent: ''}\n"     /* 34 */
+                                  "  - verify: not a verify's\n"   /* 35 */
+                                  "    logs: api\n"                /* 36 */
+                                  "  - act: nor an act's\n"        /* 37 */
+                                  "    run: true\n"                /* 38 */
+                                  "    logs: api\n"                /* 39 */
+                                  "  - check: unknown value\n"     /* 40 */
+                                  "    logs: ${nope}_api\n");      /* 41 */
     runbook_set set;
     runbook_problems p;
     assert_int_equal(load_set(&set, &p), -1);
@@ -736,6 +736,20 @@ static void logs_check_problems_name_their_lines(void **state)
     runbook_set_free(&set);
 }
 
+/* runbook_plan_print of runbook name on host h, which must return rc: its
+ * text (the caller frees it). */
+static char *plan_of(const runbook_set *set, const char *name, const host_config *h,
+                     const char *env, int rc, char *err)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_int_equal(
+        runbook_plan_print(runbook_find(set, name), h, config_env(&cfg, env), f, err, 256), rc);
+    fclose(f);
+    return text;
+}
+
 /* --plan shows what a logs check reads on each host, and when it passes */
 static void logs_check_plan_text(void **state)
 {
@@ -757,14 +771,8 @@ static void logs_check_plan_text(void **state)
     runbook_set set;
     runbook_problems p;
     assert_int_equal(load_set(&set, &p), 0);
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
     char err[256] = "";
-    assert_int_equal(runbook_plan_print(runbook_find(&set, "peek"), config_host(&cfg, "prod"),
-                                        config_env(&cfg, "production"), f, err, sizeof(err)),
-                     0);
-    fclose(f);
+    char *text = plan_of(&set, "peek", config_host(&cfg, "prod"), "production", 0, err);
     assert_string_equal(
         text,
         "host prod (env production)\n"
@@ -787,11 +795,7 @@ static void logs_check_plan_text(void **state)
     free(text);
     /* a value the host does not have: the step cannot be planned there */
     host_config bare = {.name = "bare", .env = "staging"};
-    f = open_memstream(&text, &len);
-    assert_int_equal(runbook_plan_print(runbook_find(&set, "peek"), &bare,
-                                        config_env(&cfg, "staging"), f, err, sizeof(err)),
-                     -1);
-    fclose(f);
+    text = plan_of(&set, "peek", &bare, "staging", -1, err);
     assert_string_equal(err, "bare: ${compose} is not set for this host");
     assert_non_null(strstr(text, "    logs: CANNOT BE PLANNED: bare: ${compose} is not set"));
     assert_non_null(strstr(text, "docker logs --tail 200 --timestamps 'bare_api'"));
@@ -843,8 +847,8 @@ static void logs_verdict_on_the_lines_read(void **state)
     r = log_ring_new(50);
     assert_false(runbook_logs_verdict(&st, r, true, 125, "", finding, sizeof(finding)));
     assert_string_equal(finding, "exit 125: (docker said nothing)");
-    assert_false(runbook_logs_verdict(&st, r, false, 0, "timed out after 60 s", finding,
-                                      sizeof(finding)));
+    assert_false(
+        runbook_logs_verdict(&st, r, false, 0, "timed out after 60 s", finding, sizeof(finding)));
     assert_string_equal(finding, "did not run: timed out after 60 s");
     /* an empty log is read all the same */
     st.expect.kind = RB_EXPECT_NONE;

@@ -113,9 +113,9 @@ struct runbook_step {
     /* check: the container whose last `lines` log lines it reads and shows
      * (${...} not yet substituted; a name, never given to a shell as it is) */
     char *logs;
-    int lines; /* with logs: 1..RUNBOOK_LOG_LINES_MAX, default RUNBOOK_LOG_LINES_DEFAULT */
-    bool require;          /* check: a failure stops the run */
-    int health;            /* check, verify: the health URL must answer this status; 0: no test */
+    int lines;    /* with logs: 1..RUNBOOK_LOG_LINES_MAX, default RUNBOOK_LOG_LINES_DEFAULT */
+    bool require; /* check: a failure stops the run */
+    int health;   /* check, verify: the health URL must answer this status; 0: no test */
     runbook_signal signal; /* verify (and check): name NULL when none */
     int within_s;          /* verify: give up after this long (default RUNBOOK_WITHIN_DEFAULT_S) */
     /* act: a built-in action by name (actions table) and its argument, as

@@ -109,8 +109,8 @@ struct ui {
         int row, back, drawn, page;
         char run_id[48];
     } rb_shown;
-    unsigned rb_generation;       /* bumped when a run ends (panel 7 asks for locks again) */
-    struct log_view *logs;        /* a container's log over the panel; NULL none */
+    unsigned rb_generation; /* bumped when a run ends (panel 7 asks for locks again) */
+    struct log_view *logs;  /* a container's log over the panel; NULL none */
     uint64_t redraw_timer, clock_timer;
     int64_t last_draw_ms;
 };
