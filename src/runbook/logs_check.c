@@ -55,8 +55,9 @@ bool runbook_logs_verdict(const runbook_step *st, const log_ring *lines, bool ra
                  count == 1 ? "" : "s");
         return true;
     }
-    /* from the newest line round to it: every line is looked at */
-    int64_t at = log_ring_search(lines, text, log_ring_end(lines) - 1, true);
+    /* backward from the oldest line round to it: the newest match first,
+     * every line looked at */
+    int64_t at = log_ring_search(lines, text, first, false);
     if (at >= 0)
         snprintf(finding, size, "'%.80s' in line %llu of %llu read%s", text,
                  (unsigned long long)((uint64_t)at - first + 1), (unsigned long long)count,

@@ -72,6 +72,25 @@ escapes_kept_out() {
     if [ "$title" != pwned ]; then pass "$2"; else fail "$2" "pane title became '$title'"; fi
 }
 
+# runbooks_setup FILE...: the runbooks FILE... in a copy of the sandbox's
+# config ($CONF, exported) with an audit log ($AUDIT) and a state_dir of this
+# test's: the runs and locks are written on the host by its deploy user,
+# reachable through this test's private directory.
+runbooks_setup() {
+    AUDIT=$WORK/audit.log
+    export XDG_STATE_HOME=$WORK/xdg
+    mkdir -p "$WORK/runbooks"
+    chmod 0711 "$WORK"
+    install -d -o "$SBX_USER" -g "$SBX_USER" -m 0700 "$WORK/state"
+    cp "$@" "$WORK/runbooks/"
+    CONF=$WORK/opsdeck.conf
+    sed -e "/^runbooks *=/d" -e "/^audit_log *=/d" -e "/^state_dir *=/d" \
+        -e "s|^\[opsdeck\]|[opsdeck]\nrunbooks = $WORK/runbooks\naudit_log = $AUDIT|" \
+        -e "s|^\[host \(.*\)\]|[host \1]\nstate_dir = $WORK/state|" "$SBX_CONF" >"$CONF"
+    chmod 600 "$CONF"
+    export CONF
+}
+
 # The pane runs bash, bash runs opsdeck in the foreground, then reports its
 # exit status and the terminal modes once opsdeck is gone.
 start() { # extra environment / arguments

@@ -21,21 +21,7 @@
 . "$(dirname "$0")/console_lib.sh"
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-AUDIT=$WORK/audit.log
-export XDG_STATE_HOME=$WORK/xdg
-mkdir -p "$WORK/runbooks"
-# the runs and locks are written on the host by its deploy user: a state_dir
-# of its own, reachable through this test's private directory
-chmod 0711 "$WORK"
-install -d -o "$SBX_USER" -g "$SBX_USER" -m 0700 "$WORK/state"
-cp "$HERE"/runbooks/*.yml "$WORK/runbooks/"
-# the sandbox's config, with these runbooks, this log and a state_dir of ours
-CONF=$WORK/opsdeck.conf
-sed -e "/^runbooks *=/d" -e "/^audit_log *=/d" -e "/^state_dir *=/d" \
-    -e "s|^\[opsdeck\]|[opsdeck]\nrunbooks = $WORK/runbooks\naudit_log = $AUDIT|" \
-    -e "s|^\[host \(.*\)\]|[host \1]\nstate_dir = $WORK/state|" "$SBX_CONF" >"$CONF"
-chmod 600 "$CONF"
-export CONF
+runbooks_setup "$HERE"/runbooks/*.yml
 restore() {
     curl -s -m 30 -XPOST -d "$DEFAULTS" "$SBX_STAGING_CONTROL" >/dev/null 2>&1
     [ -n "${SECOND:-}" ] && tmux -L "$SECOND" kill-server >/dev/null 2>&1

@@ -1,7 +1,9 @@
 /* The command that follows a container's log: the host's docker = value,
  * compose's service when the host has compose =, the name quoted, and the
- * wrapper that stops it when the channel closes. The command itself runs
- * against the sandbox in tests/e2e/test_console_logs.sh. */
+ * wrapper that stops it when the channel closes; the command a runbook's
+ * logs check reads the last lines with. The commands themselves run against
+ * the sandbox in tests/e2e/test_console_logs.sh and
+ * test_console_runbook_logs.sh. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -55,10 +57,32 @@ static void a_name_cannot_break_out_of_its_quotes(void **state)
     assert_int_equal(log_follow_command(&hc, &c, small, sizeof(small)), -1);
 }
 
+/* A runbook's logs check reads the last lines once: no --follow, no
+ * wrapper (it ends by itself), the container's own log even on a compose
+ * host (it names a container), the count bounded as the log view's. */
+static void tail_once_for_a_runbook_check(void **state)
+{
+    (void)state;
+    host_config hc = {.name = "prod-api", .docker = "sudo docker", .compose = "/srv/app/dc.yml"};
+    char cmd[4096];
+    assert_int_equal(log_tail_command(&hc, "grupo_gad_api", 50, cmd, sizeof(cmd)), 0);
+    assert_string_equal(cmd, "sudo docker logs --tail 50 --timestamps 'grupo_gad_api'");
+    assert_int_equal(log_tail_command(&hc, "api", LOG_TAIL_LINES, cmd, sizeof(cmd)), 0);
+    assert_string_equal(cmd, "sudo docker logs --tail 500 --timestamps 'api'");
+    assert_int_equal(log_tail_command(&hc, "api", 0, cmd, sizeof(cmd)), -1);
+    assert_int_equal(log_tail_command(&hc, "api", LOG_TAIL_LINES + 1, cmd, sizeof(cmd)), -1);
+    hc.docker = NULL;
+    assert_int_equal(log_tail_command(&hc, "x'; rm -rf / #", 5, cmd, sizeof(cmd)), 0);
+    assert_string_equal(cmd, "docker logs --tail 5 --timestamps 'x'\\''; rm -rf / #'");
+    char small[32];
+    assert_int_equal(log_tail_command(&hc, "grupo_gad_api", 5, small, sizeof(small)), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(docker_logs_with_the_hosts_docker),
+        cmocka_unit_test(tail_once_for_a_runbook_check),
         cmocka_unit_test(compose_service_log_on_a_compose_host),
         cmocka_unit_test(a_name_cannot_break_out_of_its_quotes),
     };

@@ -818,6 +818,10 @@ static void logs_verdict_on_the_lines_read(void **state)
     log_ring_push(r, "2026-12-02T22:54:46Z \x1b[31mRED\x1b[0m done", 38, false);
     assert_true(runbook_logs_verdict(&st, r, true, 0, "", finding, sizeof(finding)));
     assert_string_equal(finding, "3 lines read");
+    /* the newest line holding a text is the one named */
+    st.expect = (runbook_expect){.kind = RB_EXPECT_CONTAINS, .output = "2026-12-02"};
+    assert_true(runbook_logs_verdict(&st, r, true, 0, "", finding, sizeof(finding)));
+    assert_string_equal(finding, "'2026-12-02' in line 3 of 3 read");
 
     st.expect = (runbook_expect){.kind = RB_EXPECT_CONTAINS, .output = "traceback"};
     assert_true(runbook_logs_verdict(&st, r, true, 0, "", finding, sizeof(finding)));

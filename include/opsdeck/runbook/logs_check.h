@@ -23,11 +23,11 @@ int runbook_logs_command(const runbook_step *st, const host_config *hc, char *ou
 /* Whether the check passes, and its finding, once the command ended:
  * - it did not run to its end (!ran): fails, "did not run: ERROR";
  * - docker exited non-zero: fails with docker's own words, the last line it
- *   wrote on stderr ("exit 1: Error response from daemon: No such
- *   container: api");
+ *   wrote on stderr ("exit 1: Error: No such container: api");
  * - else, with expect {contains: T}: passes when a line read holds T
  *   (ignoring case, as the log view's search), {absent: T}: when none
- *   does; without expect: passes (the log could be read).
+ *   does; the finding names the newest line holding it; without expect:
+ *   passes (the log could be read).
  * lines is what was read (sanitized, stderr marked). */
 bool runbook_logs_verdict(const runbook_step *st, const log_ring *lines, bool ran, int exit_status,
                           const char *error, char *finding, size_t size);
