@@ -4,7 +4,8 @@
 # state_dir private to this test):
 # - staging's API made unhealthy through its control endpoint; e2e-api's
 #   checks run by themselves and show their findings (health 503), the
-#   restart option is chosen and the plan confirmed with y; the container
+#   restart option is chosen and the plan (a logs check's docker logs
+#   command too) confirmed with y; the container
 #   was restarted and the verify saw health 200; the audit log has every
 #   step with its runbook, step and run id, and verifies;
 # - type-ahead: the key that opens the plan and a y in the same burst do
@@ -45,14 +46,16 @@ keys 7
 expect "panel_lists_runbooks" 10 eval "shows 'e2e-api' && shows 'API unhealthy (e2e)' && shows 'e2e-long'"
 expect "panel_shows_locks_free" 20 eval "screen | grep 'e2e-api' | grep -q free"
 cmd "run e2e-api"
-expect "checks_run_by_themselves" 40 eval "shows 'Choose (press its number)' && shows 'health 503'"
+expect "checks_run_by_themselves" 40 eval "shows 'Choose (press its number)' && shows 'health 503' && shows '20 lines read'"
 if screen | grep -E 'passed +0 ' | grep -q "output 'running'"; then pass "check_finding_shown"; else
     fail "check_finding_shown" "$(screen | grep -E ' 0 ' | head -n 2)"
 fi
 keys 1
 expect "plan_asked_before_the_act" 20 eval "prompt_up && shows 'run the plan of e2e-api?'"
 # the whole plan fits the dialog: every step, checks too, with its command
+# a logs check says what it reads: the docker logs command
 if shows "e2e-api on staging-api: every step" && shows "0 check: Is the API container running? -- " &&
+    screen | grep -q "2 check: Recent API lines -- .*docker.* logs" &&
     shows "verify: Health is back" && screen | grep -q "act: Restart grupo_gad_api -- .*restart"; then
     pass "plan_shows_every_step"
 else
