@@ -51,23 +51,28 @@ struct log_follow {
 
 /* `docker logs` of a container with its last `lines` lines and their
  * times, followed or not: compose's service when the host has compose =
- * and service is not "", else the container's own log. */
+ * and service is not "", else the container's own log. The docker = value
+ * starts it as it starts every command for the engine (shell_quote_docker). */
 static int docker_logs_command(const host_config *hc, const char *name, const char *service,
                                int lines, bool follow, char *out, size_t size)
 {
-    const char *docker = hc->docker ? hc->docker : "docker";
-    const char *tail = follow ? " --follow" : "";
-    char qname[300], qservice[300], qcompose[1200];
-    int n;
-    if (hc->compose && service[0] && shell_quote(service, qservice, sizeof(qservice)) &&
-        shell_quote(hc->compose, qcompose, sizeof(qcompose)))
-        n = snprintf(out, size, "%s compose -f %s logs --no-color --tail %d --timestamps%s %s",
-                     docker, qcompose, lines, tail, qservice);
-    else if (shell_quote(name, qname, sizeof(qname)))
-        n = snprintf(out, size, "%s logs --tail %d --timestamps%s %s", docker, lines, tail, qname);
+    bool compose = hc->compose && service[0];
+    const char *what = compose ? service : name;
+    char opts[96];
+    size_t len = 0;
+    snprintf(opts, sizeof(opts), " --tail %d --timestamps%s ", lines, follow ? " --follow" : "");
+    if (size)
+        out[0] = '\0';
+    bool ok = shell_quote_docker(out, size, &len, hc->docker);
+    if (compose)
+        ok = ok && shell_append(out, size, &len, " compose -f ") &&
+             shell_quote_append(out, size, &len, hc->compose, strlen(hc->compose)) &&
+             shell_append(out, size, &len, " logs --no-color");
     else
-        return -1;
-    return n < 0 || (size_t)n >= size ? -1 : 0;
+        ok = ok && shell_append(out, size, &len, " logs");
+    ok = ok && shell_append(out, size, &len, opts) &&
+         shell_quote_append(out, size, &len, what, strlen(what));
+    return ok ? 0 : -1;
 }
 
 int log_follow_command(const host_config *hc, const container_info *c, char *out, size_t size)

@@ -778,18 +778,19 @@ static void logs_check_plan_text(void **state)
         "host prod (env production)\n"
         "  confirm: the whole plan, once before the first act: type 'production' then Enter\n"
         "  1 check: Recent lines\n"
-        "    logs: reads the last 50 lines, shown: sudo docker logs --tail 50 --timestamps "
+        "    logs: reads the last 50 lines, shown: 'sudo' 'docker' logs --tail 50 --timestamps "
         "'grupo_gad_api'\n"
         "    passes: the log can be read (exit status 0)\n"
         "  2 check: No tracebacks\n"
-        "    logs: reads the last 200 lines, shown: sudo docker logs --tail 200 --timestamps "
+        "    logs: reads the last 200 lines, shown: 'sudo' 'docker' logs --tail 200 --timestamps "
         "'prod_api'\n"
         "    passes: no line holds \"Traceback\" (ignoring case)\n"
         "  3 check: Started\n"
-        "    logs: reads the last 7 lines, shown: sudo docker logs --tail 7 --timestamps 'api'\n"
+        "    logs: reads the last 7 lines, shown: 'sudo' 'docker' logs --tail 7 --timestamps "
+        "'api'\n"
         "    passes: a line holds \"listening\" (ignoring case)\n"
         "  4 check: Where compose runs\n"
-        "    logs: reads the last 50 lines, shown: sudo docker logs --tail 50 --timestamps "
+        "    logs: reads the last 50 lines, shown: 'sudo' 'docker' logs --tail 50 --timestamps "
         "'/opt/app/docker-compose.prod.yml'\n"
         "    passes: the log can be read (exit status 0)\n");
     free(text);
@@ -798,7 +799,7 @@ static void logs_check_plan_text(void **state)
     text = plan_of(&set, "peek", &bare, "staging", -1, err);
     assert_string_equal(err, "bare: ${compose} is not set for this host");
     assert_non_null(strstr(text, "    logs: CANNOT BE PLANNED: bare: ${compose} is not set"));
-    assert_non_null(strstr(text, "docker logs --tail 200 --timestamps 'bare_api'"));
+    assert_non_null(strstr(text, "'docker' logs --tail 200 --timestamps 'bare_api'"));
     free(text);
     runbook_problems_free(&p);
     runbook_set_free(&set);

@@ -421,7 +421,7 @@ static void logs_check_fails_in_dockers_words(void **state)
     const rb_run *r = rb_engine_run(e);
     assert_false(r->succeeded);
     const rb_row *logs = row_titled(e, "Recent lines of the API");
-    assert_string_equal(logs->command, "docker logs --tail 20 --timestamps 'grupo_gad_api'");
+    assert_string_equal(logs->command, "'docker' logs --tail 20 --timestamps 'grupo_gad_api'");
     assert_int_equal(logs->state, RBS_FAILED);
     assert_non_null(
         strstr(logs->finding, "exit 1: Cannot connect to the Docker daemon at unix://"));
@@ -435,7 +435,7 @@ static void logs_check_fails_in_dockers_words(void **state)
     assert_int_equal(row_titled(e, "Goes on after a check that failed")->state, RBS_PASSED);
     const rb_row *req = row_titled(e, "Required logs");
     assert_int_equal(req->state, RBS_FAILED);
-    assert_string_equal(req->command, "docker logs --tail 50 --timestamps 'stage-1_worker'");
+    assert_string_equal(req->command, "'docker' logs --tail 50 --timestamps 'stage-1_worker'");
     assert_non_null(strstr(r->verdict, "required check 2 'Required logs' failed: exit 1: Cannot"));
     assert_int_equal(row_titled(e, "Never reached")->state, RBS_SKIPPED);
     assert_false(file_there("logs-after-required"));
@@ -456,7 +456,7 @@ static void logs_check_fails_in_dockers_words(void **state)
         finished++;
         assert_string_equal(str(o, "phase"), "finished");
         assert_string_equal(str(o, "command"),
-                            "docker logs --tail 20 --timestamps 'grupo_gad_api'");
+                            "'docker' logs --tail 20 --timestamps 'grupo_gad_api'");
         assert_int_equal(json_integer_value(json_object_get(o, "exit_status")), 1);
         assert_non_null(strstr(str(o, "verify"), "Cannot connect to the Docker daemon"));
         assert_string_equal(str(o, "output_sha256"), hash);
