@@ -27,7 +27,7 @@ static const char *const global_help[] = {
     "KEY  :run NAME      start runbook NAME on this host (KEY: its key: in panel 7)",
     "                    its checks run by themselves; the plan is confirmed once before",
     "                    its first act; Esc leaves the run view, the run goes on;",
-    "                    in it j k G: the step whose output is shown, PgUp PgDn scroll it",
+    "                    in it: j k G step shown, PgUp PgDn scroll its output",
     "Every action shows what runs where and asks as the environment says: y, or",
     "its name typed then Enter. Read-only (-r) refuses them all, in the audit log.",
     NULL,
