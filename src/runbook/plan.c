@@ -66,7 +66,7 @@ static void print_logs(planner *p, const runbook_step *st, int depth)
         cannot_plan(p, "logs", why);
         return;
     }
-    fprintf(p->out, "logs: reads the last %d lines, shown: %s\n", st->lines, cmd);
+    fprintf(p->out, "logs: reads and shows the last %d lines: %s\n", st->lines, cmd);
     indent(p->out, depth + 2);
     if (st->expect.kind == RB_EXPECT_CONTAINS)
         fprintf(p->out, "passes: a line holds \"%s\" (ignoring case)\n", st->expect.output);
