@@ -45,37 +45,61 @@ struct log_follow {
     void *arg;
     partial_line out, err;
     char ended[520];
+    bool ran; /* the command ran to its end: exit_status is its own */
+    int exit_status;
 };
+
+/* `docker logs` of a container with its last `lines` lines and their
+ * times, followed or not: compose's service when the host has compose =
+ * and service is not "", else the container's own log. The docker = value
+ * starts it as it starts every command for the engine (shell_quote_docker). */
+static int docker_logs_command(const host_config *hc, const char *name, const char *service,
+                               int lines, bool follow, char *out, size_t size)
+{
+    bool compose = hc->compose && service[0];
+    const char *what = compose ? service : name;
+    char opts[96];
+    size_t len = 0;
+    snprintf(opts, sizeof(opts), " --tail %d --timestamps%s ", lines, follow ? " --follow" : "");
+    if (size)
+        out[0] = '\0';
+    bool ok = shell_quote_docker(out, size, &len, hc->docker);
+    if (compose)
+        ok = ok && shell_append(out, size, &len, " compose -f ") &&
+             shell_quote_append(out, size, &len, hc->compose, strlen(hc->compose)) &&
+             shell_append(out, size, &len, " logs --no-color");
+    else
+        ok = ok && shell_append(out, size, &len, " logs");
+    ok = ok && shell_append(out, size, &len, opts) &&
+         shell_quote_append(out, size, &len, what, strlen(what));
+    return ok ? 0 : -1;
+}
 
 int log_follow_command(const host_config *hc, const container_info *c, char *out, size_t size)
 {
-    const char *docker = hc->docker ? hc->docker : "docker";
-    char qname[300], qservice[300], qcompose[1200], logs[2048];
-    int n;
-    if (hc->compose && c->compose_service[0] &&
-        shell_quote(c->compose_service, qservice, sizeof(qservice)) &&
-        shell_quote(hc->compose, qcompose, sizeof(qcompose)))
-        n = snprintf(logs, sizeof(logs),
-                     "%s compose -f %s logs --no-color --tail %d --timestamps --follow %s", docker,
-                     qcompose, LOG_TAIL_LINES, qservice);
-    else if (shell_quote(c->name, qname, sizeof(qname)))
-        n = snprintf(logs, sizeof(logs), "%s logs --tail %d --timestamps --follow %s", docker,
-                     LOG_TAIL_LINES, qname);
-    else
-        return -1;
-    if (n < 0 || (size_t)n >= sizeof(logs))
+    char logs[2048];
+    if (docker_logs_command(hc, c->name, c->compose_service, LOG_TAIL_LINES, true, logs,
+                            sizeof(logs)) < 0)
         return -1;
     /* `docker logs --follow` notices its reader is gone only when it next
      * writes, which on a quiet container is never: the shell keeps the
      * channel's stdin (fd 3) and, when it ends (the channel closed), stops
      * the command. The watcher's output goes nowhere, so it does not hold
      * the channel open after the command has ended by itself. */
-    n = snprintf(out, size,
-                 "exec 3<&0; %s </dev/null & p=$!; "
-                 "{ cat <&3 >/dev/null 2>&1; kill $p 2>/dev/null; } >/dev/null 2>&1 & "
-                 "wait $p",
-                 logs);
+    int n = snprintf(out, size,
+                     "exec 3<&0; %s </dev/null & p=$!; "
+                     "{ cat <&3 >/dev/null 2>&1; kill $p 2>/dev/null; } >/dev/null 2>&1 & "
+                     "wait $p",
+                     logs);
     return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+int log_tail_command(const host_config *hc, const char *container, int lines, char *out,
+                     size_t size)
+{
+    if (lines < 1 || lines > LOG_TAIL_LINES)
+        return -1;
+    return docker_logs_command(hc, container, "", lines, false, out, size);
 }
 
 static int by_time(const void *pa, const void *pb)
@@ -155,6 +179,8 @@ static void on_done(const exec_result *res, void *arg)
     if (f->err.len)
         take_bytes(f, &f->err, "\n", 1, true);
     flush_pending(f);
+    f->ran = res->ran;
+    f->exit_status = res->exit_status;
     if (!res->ran)
         snprintf(f->ended, sizeof(f->ended), "%s", res->error[0] ? res->error : "cut off");
     else
@@ -162,8 +188,7 @@ static void on_done(const exec_result *res, void *arg)
     f->changed(f->arg);
 }
 
-log_follow *log_follow_start(loop_t *loop, transport_t *t, const char *command, log_ring *ring,
-                             log_follow_fn changed, void *arg)
+static log_follow *follow_new(loop_t *loop, log_ring *ring, log_follow_fn changed, void *arg)
 {
     log_follow *f = calloc(1, sizeof(*f));
     if (!f)
@@ -172,8 +197,29 @@ log_follow *log_follow_start(loop_t *loop, transport_t *t, const char *command, 
     f->ring = ring;
     f->changed = changed;
     f->arg = arg;
-    f->req = transport_stream(t, command, KEEP_FOR_DONE, on_done, on_output, f);
-    if (!f->req) {
+    return f;
+}
+
+log_follow *log_follow_start(loop_t *loop, transport_t *t, const char *command, log_ring *ring,
+                             log_follow_fn changed, void *arg)
+{
+    log_follow *f = follow_new(loop, ring, changed, arg);
+    if (f)
+        f->req = transport_stream(t, command, KEEP_FOR_DONE, on_done, on_output, f);
+    if (f && !f->req) {
+        free(f);
+        return NULL;
+    }
+    return f;
+}
+
+log_follow *log_follow_once(loop_t *loop, transport_t *t, const char *command, int timeout_ms,
+                            log_ring *ring, log_follow_fn changed, void *arg)
+{
+    log_follow *f = follow_new(loop, ring, changed, arg);
+    if (f)
+        f->req = transport_exec(t, command, KEEP_FOR_DONE, timeout_ms, on_done, on_output, f);
+    if (f && !f->req) {
         free(f);
         return NULL;
     }
@@ -183,6 +229,12 @@ log_follow *log_follow_start(loop_t *loop, transport_t *t, const char *command, 
 const char *log_follow_ended(const log_follow *f)
 {
     return f->ended;
+}
+
+bool log_follow_exit_status(const log_follow *f, int *exit_status)
+{
+    *exit_status = f->exit_status;
+    return f->ran;
 }
 
 void log_follow_stop(log_follow *f)

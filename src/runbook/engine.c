@@ -20,6 +20,8 @@
 
 #include "opsdeck/action_table.h"
 #include "opsdeck/gate.h"
+#include "opsdeck/logs/log_follow.h"
+#include "opsdeck/runbook/logs_check.h"
 #include "opsdeck/runbook/run_memory.h"
 #include "opsdeck/sources/http_source.h"
 #ifndef OPSDECK_READONLY
@@ -57,6 +59,7 @@ struct rb_engine {
     exec_req *req;
     http_request *http;
     detached *det;
+    log_follow *logs; /* a logs check reading its lines */
     host_lock_req *lock_req;
     uint64_t timer, run_timer, advance_timer;
     int64_t deadline_ms;
@@ -165,6 +168,9 @@ static void describe_step(const runbook_step *s, const host_config *hc, char *ou
     } else if (s->signal.name) {
         snprintf(out, size, "signal %s %s %g", s->signal.name, runbook_op_name(s->signal.op),
                  s->signal.value);
+    } else if (s->logs) {
+        if (runbook_logs_command(s, hc, out, size, err, sizeof(err)) < 0)
+            snprintf(out, size, "(cannot substitute: %s)", err);
     } else if (s->kind == RB_STEP_WAIT) {
         snprintf(out, size, "wait %d s", s->wait_s);
     }
@@ -294,11 +300,13 @@ static void stop_in_flight(rb_engine *e)
     if (e->http)
         http_cancel(e->http);
     detached_stop(e->det);
+    log_follow_stop(e->logs);
     if (e->timer)
         loop_timer_cancel(e->app->loop, e->timer);
     e->req = NULL;
     e->http = NULL;
     e->det = NULL;
+    e->logs = NULL;
     e->timer = 0;
 #ifndef OPSDECK_READONLY
     if (e->actions && action_engine_busy(e->actions)) {
@@ -536,20 +544,72 @@ static int64_t run_left_ms(rb_engine *e)
     return left > 1000 ? left : 1000;
 }
 
+/* A check's command is bounded by RB_CHECK_EXEC_MS and by the run's time. */
+static int check_exec_ms(rb_engine *e)
+{
+    int64_t left = run_left_ms(e);
+    return left < RB_CHECK_EXEC_MS ? (int)left : RB_CHECK_EXEC_MS;
+}
+
+/* The logs check's command ended: decided from the loop, once the follower
+ * is out of its own callback. */
+static void logs_ended(loop_t *loop, void *arg)
+{
+    (void)loop;
+    rb_engine *e = arg;
+    e->timer = 0;
+    rb_row *row = cur(e);
+    int status = 0;
+    bool ran = log_follow_exit_status(e->logs, &status);
+    char error[520];
+    snprintf(error, sizeof(error), "%s", log_follow_ended(e->logs));
+    log_follow_stop(e->logs);
+    e->logs = NULL;
+    for (uint64_t n = log_ring_first(row->log); e->hash && n < log_ring_end(row->log); n++) {
+        const log_line *l = log_ring_line(row->log, n);
+        EVP_DigestUpdate(e->hash, l->text, strlen(l->text));
+        EVP_DigestUpdate(e->hash, "\n", 1);
+    }
+    bool ok = runbook_logs_verdict(row->step, row->log, ran, status, error, row->finding,
+                                   sizeof(row->finding));
+    probe_done(e, ok, ran, status);
+}
+
+static void on_logs_changed(void *arg)
+{
+    rb_engine *e = arg;
+    if (e->logs && log_follow_ended(e->logs)[0] && !e->timer)
+        e->timer = loop_timer_add(e->app->loop, 0, logs_ended, e);
+    notify(e);
+}
+
+static void probe_logs(rb_engine *e, rb_row *row)
+{
+    log_ring_free(row->log);
+    row->log = log_ring_new((size_t)row->step->lines);
+    if (row->log)
+        e->logs = log_follow_once(e->app->loop, run_transport(e), row->command, check_exec_ms(e),
+                                  row->log, on_logs_changed, e);
+    if (!e->logs) {
+        snprintf(row->finding, sizeof(row->finding), "the host's session could not take it");
+        probe_done(e, false, false, 0);
+    }
+}
+
 static void probe(rb_engine *e, probe_fn done)
 {
     rb_row *row = cur(e);
     const runbook_step *s = row->step;
     probe_done = done;
-    if (s->run) {
-        if (!strncmp(row->command, "(cannot substitute", 18)) {
-            snprintf(row->finding, sizeof(row->finding), "%s", row->command);
-            done(e, false, false, 0);
-            return;
-        }
-        int64_t left = run_left_ms(e);
-        e->req = transport_exec(run_transport(e), row->command, RB_OUTPUT_MAX,
-                                left < RB_CHECK_EXEC_MS ? (int)left : RB_CHECK_EXEC_MS,
+    if ((s->run || s->logs) && !strncmp(row->command, "(cannot substitute", 18)) {
+        snprintf(row->finding, sizeof(row->finding), "%s", row->command);
+        done(e, false, false, 0);
+        return;
+    }
+    if (s->logs) {
+        probe_logs(e, row);
+    } else if (s->run) {
+        e->req = transport_exec(run_transport(e), row->command, RB_OUTPUT_MAX, check_exec_ms(e),
                                 on_probe_exec, NULL, e);
         if (!e->req) {
             snprintf(row->finding, sizeof(row->finding), "the host's session could not take it");
@@ -1048,8 +1108,10 @@ static void reset_run(rb_engine *e)
         loop_timer_cancel(e->app->loop, e->advance_timer);
     e->run_timer = e->advance_timer = 0;
     clear_frames(e);
-    for (size_t i = 0; i < e->run.nrows; i++)
+    for (size_t i = 0; i < e->run.nrows; i++) {
         free(e->run.rows[i].output);
+        log_ring_free(e->run.rows[i].log);
+    }
     free(e->run.rows);
     memset(&e->run, 0, sizeof(e->run));
     e->caprows = 0;

@@ -174,7 +174,7 @@ static const char *const kind_keys[] = {"check", "act", "verify", "choose", "wai
 static bool key_allowed(runbook_step_kind kind, const char *key)
 {
     static const char *const allowed[][8] = {
-        [RB_STEP_CHECK] = {"run", "expect", "require", "health", "signal"},
+        [RB_STEP_CHECK] = {"run", "expect", "require", "health", "signal", "logs", "lines"},
         [RB_STEP_ACT] = {"run", "action", "confirm"},
         [RB_STEP_VERIFY] = {"run", "expect", "health", "signal", "within"},
         [RB_STEP_CHOOSE] = {"options"},
@@ -196,17 +196,21 @@ static bool known_step_key(const char *key)
 
 static bool load_steps(loader *ld, yaml_node_t *seq, int depth, runbook_step **out, size_t *nout);
 
+#define EXPECT_SHAPES                                                                              \
+    "{output: TEXT} or {exit: N} with run:, {contains: TEXT} or {absent: TEXT} with logs:"
+
 static void load_expect(loader *ld, runbook_step *st, yaml_node_t *v)
 {
     st->expect.line = line_of(v);
     if (v->type != YAML_MAPPING_NODE ||
         v->data.mapping.pairs.top - v->data.mapping.pairs.start != 1) {
-        PROBLEM(ld, v, "expect: expected {output: TEXT} or {exit: N}");
+        PROBLEM(ld, v, "expect: expected " EXPECT_SHAPES);
         return;
     }
     yaml_node_pair_t *p = v->data.mapping.pairs.start;
     const char *k = scalar(node(ld, p->key));
     yaml_node_t *val = node(ld, p->value);
+    bool contains = k && !strcmp(k, "contains"), absent = k && !strcmp(k, "absent");
     if (k && !strcmp(k, "output")) {
         const char *s = scalar(val);
         if (!s) {
@@ -218,8 +222,26 @@ static void load_expect(loader *ld, runbook_step *st, yaml_node_t *v)
     } else if (k && !strcmp(k, "exit")) {
         if (want_int(ld, "expect: exit", val, 0, 255, &st->expect.exit))
             st->expect.kind = RB_EXPECT_EXIT;
+    } else if (contains || absent) {
+        /* a line holds it or not: an empty text is in every line */
+        st->expect.output = want_string(ld, contains ? "expect: contains" : "expect: absent", val);
+        if (st->expect.output)
+            st->expect.kind = contains ? RB_EXPECT_CONTAINS : RB_EXPECT_ABSENT;
     } else {
-        PROBLEM(ld, node(ld, p->key), "expect: unknown key '%s' (output or exit)", k ? k : "?");
+        PROBLEM(ld, node(ld, p->key), "expect: unknown key '%s' (output, exit, contains, absent)",
+                k ? k : "?");
+    }
+}
+
+/* logs: one container name (docker's names have no blanks) */
+static void load_logs(loader *ld, runbook_step *st, yaml_node_t *v)
+{
+    st->logs_line = line_of(v);
+    st->logs = want_string(ld, "logs", v);
+    if (st->logs && st->logs[strcspn(st->logs, " \t\r\n")]) {
+        PROBLEM(ld, v, "logs: expected one container name, as in 'logs: grupo_gad_api'");
+        free(st->logs);
+        st->logs = NULL;
     }
 }
 
@@ -362,7 +384,7 @@ static void load_step(loader *ld, yaml_node_t *m, runbook_step *st, int depth)
     } else {
         st->title = want_string(ld, kname, title);
     }
-    yaml_node_t *options = NULL;
+    yaml_node_t *options = NULL, *lines = NULL;
     for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
         yaml_node_t *kn = node(ld, p->key), *v = node(ld, p->value);
         const char *k = scalar(kn);
@@ -391,6 +413,11 @@ static void load_step(loader *ld, yaml_node_t *m, runbook_step *st, int depth)
             want_int(ld, "health", v, 100, 599, &st->health);
         } else if (!strcmp(k, "signal")) {
             load_signal(ld, st, v);
+        } else if (!strcmp(k, "logs")) {
+            load_logs(ld, st, v);
+        } else if (!strcmp(k, "lines")) {
+            lines = v;
+            want_int(ld, "lines", v, 1, RUNBOOK_LOG_LINES_MAX, &st->lines);
         } else if (!strcmp(k, "within")) {
             want_int(ld, "within", v, 1, 86400, &st->within_s);
         } else if (!strcmp(k, "action")) {
@@ -405,16 +432,26 @@ static void load_step(loader *ld, yaml_node_t *m, runbook_step *st, int depth)
         }
     }
     /* what each kind cannot do without */
-    int tests = (st->run != NULL) + (st->health != 0) + (st->signal.name != NULL);
+    int tests =
+        (st->run != NULL) + (st->health != 0) + (st->signal.name != NULL) + (st->logs != NULL);
+    const char *which =
+        st->kind == RB_STEP_CHECK ? "run:, health:, signal: or logs:" : "run:, health: or signal:";
+    bool logs_expect = st->expect.kind == RB_EXPECT_CONTAINS || st->expect.kind == RB_EXPECT_ABSENT;
     switch (st->kind) {
     case RB_STEP_CHECK:
     case RB_STEP_VERIFY:
         if (tests == 0 && runbook_problems_count(ld->problems) == at)
-            PROBLEM(ld, m, "a %s step needs run:, health: or signal:", kname);
+            PROBLEM(ld, m, "a %s step needs %s", kname, which);
         else if (tests > 1)
-            PROBLEM(ld, m, "a %s step tests one thing: run:, health: or signal:", kname);
-        if (st->expect.kind != RB_EXPECT_NONE && !st->run)
-            PROBLEM(ld, m, "expect: goes with run:");
+            PROBLEM(ld, m, "a %s step tests one thing: %s", kname, which);
+        if (st->expect.kind != RB_EXPECT_NONE && !logs_expect && !st->run)
+            PROBLEM(ld, m, "expect: {output:} and {exit:} go with run:");
+        if (logs_expect && !st->logs_line)
+            PROBLEM(ld, m, "expect: {contains:} and {absent:} go with logs:");
+        if (lines && !st->logs_line)
+            PROBLEM(ld, lines, "lines: goes with logs:");
+        if (st->logs && !st->lines)
+            st->lines = RUNBOOK_LOG_LINES_DEFAULT;
         break;
     case RB_STEP_ACT:
         if (!st->run == !st->action)

@@ -8,6 +8,7 @@
 
 #include "opsdeck/action_table.h"
 #include "opsdeck/exit_status.h"
+#include "opsdeck/runbook/logs_check.h"
 
 typedef struct planner {
     const runbook *rb;
@@ -34,6 +35,15 @@ static void indent(FILE *out, int depth)
     fprintf(out, "%*s", 2 * depth, "");
 }
 
+/* A step that cannot be planned on this host: its line says why, and so
+ * does err (the first such step's). */
+static void cannot_plan(planner *p, const char *label, const char *why)
+{
+    fprintf(p->out, "%s: CANNOT BE PLANNED: %s\n", label, why);
+    if (!p->failed++)
+        snprintf(p->err, p->errsize, "%s", why);
+}
+
 /* The command as it would run on the host, or why it cannot be planned. */
 static void print_command(planner *p, int depth, const char *label, const char *tmpl, bool shell)
 {
@@ -41,13 +51,29 @@ static void print_command(planner *p, int depth, const char *label, const char *
     int rc = shell ? runbook_substitute(tmpl, p->host, cmd, sizeof(cmd), why, sizeof(why))
                    : runbook_expand(tmpl, p->host, cmd, sizeof(cmd), why, sizeof(why));
     indent(p->out, depth + 2);
-    if (rc == 0) {
+    if (rc == 0)
         fprintf(p->out, "%s: %s\n", label, cmd);
+    else
+        cannot_plan(p, label, why);
+}
+
+/* What a logs check reads (the exact command) and when it passes. */
+static void print_logs(planner *p, const runbook_step *st, int depth)
+{
+    char cmd[RUNBOOK_COMMAND_MAX], why[512];
+    indent(p->out, depth + 2);
+    if (runbook_logs_command(st, p->host, cmd, sizeof(cmd), why, sizeof(why)) < 0) {
+        cannot_plan(p, "logs", why);
         return;
     }
-    fprintf(p->out, "%s: CANNOT BE PLANNED: %s\n", label, why);
-    if (!p->failed++)
-        snprintf(p->err, p->errsize, "%s", why);
+    fprintf(p->out, "logs: reads and shows the last %d lines: %s\n", st->lines, cmd);
+    indent(p->out, depth + 2);
+    if (st->expect.kind == RB_EXPECT_CONTAINS)
+        fprintf(p->out, "passes: a line holds \"%s\" (ignoring case)\n", st->expect.output);
+    else if (st->expect.kind == RB_EXPECT_ABSENT)
+        fprintf(p->out, "passes: no line holds \"%s\" (ignoring case)\n", st->expect.output);
+    else
+        fputs("passes: the log can be read (exit status 0)\n", p->out);
 }
 
 static void print_test(planner *p, const runbook_step *st, int depth)
@@ -71,6 +97,8 @@ static void print_test(planner *p, const runbook_step *st, int depth)
         indent(p->out, depth + 2);
         fprintf(p->out, "signal: %s %s %g\n", st->signal.name, runbook_op_name(st->signal.op),
                 st->signal.value);
+    } else if (st->logs) {
+        print_logs(p, st, depth);
     }
 }
 

@@ -133,6 +133,7 @@ static void free_steps(runbook_step *steps, size_t n)
         runbook_step *s = &steps[i];
         free(s->title);
         free(s->run);
+        free(s->logs);
         free(s->expect.output);
         free(s->signal.name);
         free(s->action);

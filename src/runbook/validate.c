@@ -76,6 +76,7 @@ static void check_steps(checker *c, const runbook_step *steps, size_t n)
     for (size_t i = 0; i < n; i++) {
         const runbook_step *st = &steps[i];
         check_placeholders(c, st->run, st->run_line);
+        check_placeholders(c, st->logs, st->logs_line);
         if (st->action)
             check_action(c, st);
         for (size_t o = 0; o < st->noptions; o++) {

@@ -112,6 +112,13 @@ void ui_logs_open(ui_t *ui, const char *name)
     ui->logs = v;
 }
 
+void ui_log_line_draw(ui_t *ui, int y, int x, int w, const log_line *l, attr_t attr)
+{
+    attr_t a = ui->attr[THEME_NORMAL];
+    ui_put(y, x, 2, l->is_stderr ? ui->attr[THEME_WARN] | A_BOLD : a, l->is_stderr ? "!" : " ");
+    ui_put_remote(y, x + 2, w - 2, attr, l->text);
+}
+
 /* The first line shown: the last page's when following, else top held
  * within the lines kept. */
 static uint64_t first_shown(const log_view *v, int rows)
@@ -167,9 +174,7 @@ void ui_log_view_draw(ui_t *ui, ui_rect area)
         const log_line *l = log_ring_line(v->ring, n);
         if (!l)
             continue;
-        attr_t la = (int64_t)n == v->match ? a | A_REVERSE : a;
-        ui_put(y, 1, 2, l->is_stderr ? ui->attr[THEME_WARN] | A_BOLD : a, l->is_stderr ? "!" : " ");
-        ui_put_remote(y, 3, area.w - 4, la, l->text);
+        ui_log_line_draw(ui, y, 1, area.w - 2, l, (int64_t)n == v->match ? a | A_REVERSE : a);
     }
     int bottom = area.y + area.h - 1;
     if (v->searching) {

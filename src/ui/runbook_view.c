@@ -1,9 +1,11 @@
 /* The run view, over the panel: the runbook, the host and its environment,
  * every step with its state (pending, running, passed, failed, skipped,
  * refused), its elapsed time and what it found; the current step's command
- * and its output as it streams (sanitized); the choice menu when one is
- * due; the verdict. Esc leaves the view and the run goes on (the header
- * says so); Enter on panel 7 or its key comes back to it. */
+ * and its output as it streams (sanitized; a logs check's lines marked as
+ * the log view marks them); the choice menu when one is due; the verdict.
+ * j and k show another step's output instead (G the current one again),
+ * PgUp and PgDn scroll it. Esc leaves the view and the run goes on (the
+ * header says so); Enter on panel 7 or its key comes back to it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,28 +78,47 @@ static void phase_line(ui_t *ui, const rb_run *r, char *buf, size_t size, theme_
     }
 }
 
-/* The last lines of the current step's output, sanitized, from y to bottom. */
-static void draw_output(ui_t *ui, const rb_row *row, int y, int bottom, int x, int w)
+/* The first of count lines shown in rows, *back lines before the end
+ * (clamped to the lines there are). */
+static size_t shown_top(size_t count, int rows, int *back)
 {
-    if (!row || !row->output_len || y >= bottom)
+    size_t max_back = count > (size_t)rows ? count - (size_t)rows : 0;
+    if (*back < 0)
+        *back = 0;
+    if ((size_t)*back > max_back)
+        *back = (int)max_back;
+    return max_back - (size_t)*back;
+}
+
+/* The shown step's output from y to bottom, sanitized: the lines that fit,
+ * *back lines before its end. */
+static void draw_output(ui_t *ui, const rb_row *row, int y, int bottom, int x, int w, int *back)
+{
+    int rows = bottom - y;
+    ui->rb_shown.page = rows;
+    if (!row || rows <= 0)
+        return;
+    if (row->log) { /* a logs check: its lines as the log view draws them */
+        uint64_t first = log_ring_first(row->log), end = log_ring_end(row->log);
+        size_t top = shown_top((size_t)(end - first), rows, back);
+        for (uint64_t n = first + top; n < end && y < bottom; n++, y++)
+            ui_log_line_draw(ui, y, x, w, log_ring_line(row->log, n), ui->attr[THEME_NORMAL]);
+        return;
+    }
+    if (!row->output_len)
         return;
     char *clean = sanitize_dup(row->output, row->output_len, SANITIZE_KEEP_NEWLINES);
     if (!clean)
         return;
-    size_t len = strlen(clean);
+    size_t len = strlen(clean), count = 1;
     while (len && clean[len - 1] == '\n')
         clean[--len] = '\0';
-    int rows = bottom - y;
-    const char *start = clean + len;
-    int lines = 0;
-    while (start > clean) {
-        start--;
-        if (*start == '\n' && ++lines == rows) {
-            start++;
-            break;
-        }
-    }
-    for (const char *p = start; *p && y < bottom; y++) {
+    for (size_t i = 0; i < len; i++)
+        count += clean[i] == '\n';
+    const char *p = clean;
+    for (size_t skip = shown_top(count, rows, back); skip && p; skip--)
+        p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL;
+    for (; p && *p && y < bottom; y++) {
         const char *nl = strchr(p, '\n');
         char line[512];
         snprintf(line, sizeof(line), "%.*s", (int)(nl ? nl - p : (long)strlen(p)), p);
@@ -105,6 +126,21 @@ static void draw_output(ui_t *ui, const rb_row *row, int y, int bottom, int x, i
         p = nl ? nl + 1 : p + strlen(p);
     }
     free(clean);
+}
+
+/* The row whose output is shown: the one picked with j k, else the current. */
+static int shown_index(ui_t *ui, const rb_run *r)
+{
+    if (strcmp(ui->rb_shown.run_id, r->run_id) || ui->rb_shown.row >= (int)r->nrows) {
+        snprintf(ui->rb_shown.run_id, sizeof(ui->rb_shown.run_id), "%s", r->run_id);
+        ui->rb_shown.row = -1;
+        ui->rb_shown.back = 0;
+    }
+    int i = ui->rb_shown.row >= 0 ? ui->rb_shown.row : (int)r->current;
+    if (i != ui->rb_shown.drawn) /* another step: from the end of its output */
+        ui->rb_shown.back = 0;
+    ui->rb_shown.drawn = i;
+    return r->nrows ? i : -1;
 }
 
 void ui_runbook_view_draw(ui_t *ui, ui_rect area)
@@ -126,13 +162,16 @@ void ui_runbook_view_draw(ui_t *ui, ui_rect area)
     phase_line(ui, r, line, sizeof(line), &role);
     ui_put_remote(y++, 1, area.w - 2, ui->attr[role] | A_BOLD, line);
 
-    /* the steps: as many as fit in half the area, the current one in view */
+    /* the steps: as many as fit in half the area, the current one (or the
+     * one whose output is shown) in view */
+    int shown = shown_index(ui, r);
+    int anchor = ui->rb_shown.row >= 0 ? shown : (int)r->current;
     int steps_h = area.h / 2 - 2;
     if (steps_h < 3)
         steps_h = 3;
     int first = 0;
-    if ((int)r->current >= steps_h)
-        first = (int)r->current - steps_h + 1;
+    if (anchor >= steps_h)
+        first = anchor - steps_h + 1;
     for (int i = first; i < (int)r->nrows && i < first + steps_h; i++) {
         const rb_row *row = &r->rows[i];
         char t[16], cell[600];
@@ -140,6 +179,8 @@ void ui_runbook_view_draw(ui_t *ui, ui_rect area)
         const char *kind = row->step ? runbook_step_kind_name(row->step->kind) : "runbook";
         snprintf(cell, sizeof(cell), "%*s%-7s %-8s %-6s", row->depth * 2, "",
                  rb_step_state_name(row->state), row->index, kind);
+        if (i == ui->rb_shown.row)
+            ui_put(y, 0, 1, a | A_BOLD, ">");
         bool here = (size_t)i == r->current && r->phase != RB_DONE;
         int cx = 1 + ui_put(y, 1, area.w - 2,
                             ui->attr[state_role(row->state)] | (here ? A_BOLD : 0), cell);
@@ -149,10 +190,11 @@ void ui_runbook_view_draw(ui_t *ui, ui_rect area)
         y++;
     }
     y++;
-    const rb_row *cur = r->nrows ? &r->rows[r->current] : NULL;
+    int bottom = area.y + area.h - 1;
+    const rb_row *out = shown >= 0 ? &r->rows[shown] : NULL;
     if (r->phase == RB_CHOOSING && r->choosing) {
         ui_put(y++, 1, area.w - 2, a | A_BOLD, "Choose (press its number):");
-        for (size_t o = 0; o < r->choosing->noptions && y < area.y + area.h - 1; o++) {
+        for (size_t o = 0; o < r->choosing->noptions && y < bottom; o++) {
             const runbook_option *opt = &r->choosing->options[o];
             snprintf(line, sizeof(line), "  %zu  %s%s%s", o + 1, opt->title,
                      opt->runbook ? "  (runbook " : "", opt->runbook ? opt->runbook : "");
@@ -160,27 +202,55 @@ void ui_runbook_view_draw(ui_t *ui, ui_rect area)
                 strncat(line, ")", sizeof(line) - strlen(line) - 1);
             ui_put_remote(y++, 1, area.w - 2, a, line);
         }
-        return;
+        y++;
+        if (ui->rb_shown.row < 0) /* the choice itself has no output */
+            out = NULL;
     }
-    if (cur) {
-        snprintf(line, sizeof(line), "%s %.200s: %.700s", cur->index, cur->title, cur->command);
+    if (out && y < bottom) {
+        snprintf(line, sizeof(line), "%s %.200s: %.700s", out->index, out->title, out->command);
         ui_put_remote(y++, 1, area.w - 2, ui->attr[THEME_DIM], line);
     }
-    int bottom = area.y + area.h - 1;
-    draw_output(ui, cur, y, bottom, 1, area.w - 2);
+    if (out)
+        draw_output(ui, out, y, bottom, 1, area.w - 2, &ui->rb_shown.back);
     const char *keys = r->phase == RB_DONE && r->holder_dead
                            ? "the lock is provably dead: b breaks it (typed), Enter closes"
                        : r->phase == RB_DONE || r->phase == RB_ATTACHED
-                           ? "Enter closes; Esc leaves the view"
-                           : "Esc leaves the view (the run goes on); q asks whether to quit";
+                           ? "Enter closes; Esc leaves the view; j k G step shown, PgUp PgDn scroll"
+                           : "Esc leaves the view (the run goes on); q asks whether to quit; "
+                             "j k G step shown, PgUp PgDn scroll";
     ui_put(bottom, 1, area.w - 2, ui->attr[THEME_DIM], keys);
+}
+
+/* j k (and the arrows) pick the step whose output is shown, G the current
+ * one again; PgUp PgDn scroll that output. */
+static bool shown_key(ui_t *ui, const rb_run *r, int key, bool is_code)
+{
+    int n = (int)r->nrows, at = ui->rb_shown.row >= 0 ? ui->rb_shown.row : (int)r->current;
+    int page = ui->rb_shown.page > 1 ? ui->rb_shown.page - 1 : 1;
+    if (is_code ? key == KEY_DOWN : key == 'j')
+        ui->rb_shown.row = at + 1 < n ? at + 1 : at;
+    else if (is_code ? key == KEY_UP : key == 'k')
+        ui->rb_shown.row = at > 0 ? at - 1 : 0;
+    else if (is_code ? key == KEY_END : key == 'G')
+        ui->rb_shown.row = -1;
+    else if (is_code && key == KEY_PPAGE)
+        ui->rb_shown.back += page;
+    else if (is_code && key == KEY_NPAGE)
+        ui->rb_shown.back = ui->rb_shown.back > page ? ui->rb_shown.back - page : 0;
+    else
+        return false;
+    return true;
 }
 
 bool ui_runbook_view_key(ui_t *ui, int key, bool is_code)
 {
-    if (!ui_runbook_view_active(ui) || is_code)
+    if (!ui_runbook_view_active(ui))
         return false;
     const rb_run *r = rb_engine_run(ui->runbooks);
+    if (is_code) /* the others (a resize) are not the view's */
+        return shown_key(ui, r, key, true);
+    if (shown_key(ui, r, key, false))
+        return true;
     if (key == KEY_ESC) {
         ui->rb_view = false;
         if (rb_engine_busy(ui->runbooks))

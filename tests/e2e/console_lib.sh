@@ -72,6 +72,39 @@ escapes_kept_out() {
     if [ "$title" != pwned ]; then pass "$2"; else fail "$2" "pane title became '$title'"; fi
 }
 
+# say STREAM TEXT: staging's demo API writes TEXT on its stdout or stderr
+# (POST /control log_stdout, log_stderr), for its container's log
+say() {
+    jq -cn --arg k "log_$1" --arg v "$2" '{($k): $v}' |
+        curl -s -m 10 -XPOST -d @- "$SBX_STAGING_CONTROL" >/dev/null
+}
+
+# runbooks_setup FILE...: the runbooks FILE... in a copy of the sandbox's
+# config ($CONF, exported) with an audit log ($AUDIT) and a state_dir of this
+# test's: the runs and locks are written on the host by its deploy user,
+# reachable through this test's private directory.
+runbooks_setup() {
+    AUDIT=$WORK/audit.log
+    export XDG_STATE_HOME=$WORK/xdg
+    mkdir -p "$WORK/runbooks"
+    chmod 0711 "$WORK"
+    install -d -o "$SBX_USER" -g "$SBX_USER" -m 0700 "$WORK/state"
+    cp "$@" "$WORK/runbooks/"
+    CONF=$WORK/opsdeck.conf
+    sed -e "/^runbooks *=/d" -e "/^audit_log *=/d" -e "/^state_dir *=/d" \
+        -e "s|^\[opsdeck\]|[opsdeck]\nrunbooks = $WORK/runbooks\naudit_log = $AUDIT|" \
+        -e "s|^\[host \(.*\)\]|[host \1]\nstate_dir = $WORK/state|" "$SBX_CONF" >"$CONF"
+    chmod 600 "$CONF"
+    export CONF
+}
+audit_has() { jq -e -s "$1" "$AUDIT" >/dev/null 2>&1; }
+# audit_verifies NAME: the audit log's hash chain holds (opsdeck --verify-audit)
+audit_verifies() {
+    if "$OPSDECK_BIN" --verify-audit "$AUDIT" >/dev/null; then pass "$1"; else
+        fail "$1" "$("$OPSDECK_BIN" --verify-audit "$AUDIT")"
+    fi
+}
+
 # The pane runs bash, bash runs opsdeck in the foreground, then reports its
 # exit status and the terminal modes once opsdeck is gone.
 start() { # extra environment / arguments

@@ -13,14 +13,10 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/console_lib.sh"
 
-C=$SBX_STAGING_CONTROL
 SOCK=$SBX_STAGING_DOCKER_SOCK
 TAG="e2e-logs-$$"
 trap 'cleanup' EXIT
 
-say() { # STREAM TEXT: the API writes TEXT on its stdout or stderr
-    jq -cn --arg k "log_$1" --arg v "$2" '{($k): $v}' | curl -s -m 10 -XPOST -d @- "$C" >/dev/null
-}
 # the `docker logs` processes following the API's log on this sandbox's
 # staging engine (the host's sshd runs them on this machine, as the deploy user)
 followers() { pgrep -u "$SBX_USER" -f -- "$SOCK logs --tail 500 --timestamps --follow grupo_gad_api" | wc -l; }

@@ -1,7 +1,8 @@
 /* Runbook files: the loader and validator on good and broken files (each
  * problem on its exact line), the bounds, substitution and its quoting
  * against hostile values, cycles and key clashes refused, the confirmation
- * only ever raised, the one action table, and --plan's exact text. */
+ * only ever raised, the one action table, and --plan's exact text; a logs
+ * check's keys, its problems, its plan and its verdict on the lines read. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,8 @@
 
 #include "opsdeck/action_table.h"
 #include "opsdeck/config.h"
+#include "opsdeck/logs/log_ring.h"
+#include "opsdeck/runbook/logs_check.h"
 #include "opsdeck/runbook/plan.h"
 #include "opsdeck/runbook/runbook.h"
 #include "opsdeck/shell_quote.h"
@@ -246,7 +249,7 @@ static void every_problem_names_its_line(void **state)
     assert_int_equal(load_set(&set, &p), -1);
     expect_problem(&p, "broken.yml", 2, "unknown key 'colour'");
     expect_problem(&p, "broken.yml", 3, "for: 'health = 200' not understood");
-    expect_problem(&p, "broken.yml", 5, "a check step needs run:, health: or signal:");
+    expect_problem(&p, "broken.yml", 5, "a check step needs run:, health:, signal: or logs:");
     expect_problem(&p, "broken.yml", 6, "unknown step kind 'frobnicate'");
     expect_problem(&p, "broken.yml", 7, "run: or action: (one of the two)");
     expect_problem(&p, "broken.yml", 12, "'require' is not a key of a verify step");
@@ -626,6 +629,240 @@ static void the_plan_text_is_exact(void **state)
     runbook_set_free(&set);
 }
 
+/* logs: a container's last lines: the keys as written, the default count */
+static void logs_checks_load(void **state)
+{
+    (void)state;
+    write_runbook("logs-good.yml", "name: logs-good\n"
+                                   "steps:\n"
+                                   "  - check: Recent lines\n"
+                                   "    logs: grupo_gad_api\n"
+                                   "  - check: No tracebacks\n"
+                                   "    logs: ${host}_api\n"
+                                   "    lines: 200\n"
+                                   "    expect: {absent: Traceback}\n"
+                                   "    require: true\n"
+                                   "  - check: Started\n"
+                                   "    logs: api\n"
+                                   "    lines: 500\n"
+                                   "    expect: {contains: listening on}\n");
+    runbook_set set;
+    runbook_problems p;
+    assert_int_equal(load_set(&set, &p), 0);
+    const runbook *rb = runbook_find(&set, "logs-good");
+    assert_non_null(rb);
+    assert_int_equal(rb->nsteps, 3);
+    assert_string_equal(rb->steps[0].logs, "grupo_gad_api");
+    assert_int_equal(rb->steps[0].logs_line, 4);
+    assert_int_equal(rb->steps[0].lines, RUNBOOK_LOG_LINES_DEFAULT);
+    assert_int_equal(rb->steps[0].expect.kind, RB_EXPECT_NONE);
+    assert_null(rb->steps[0].run);
+    assert_int_equal(rb->steps[1].lines, 200);
+    assert_int_equal(rb->steps[1].expect.kind, RB_EXPECT_ABSENT);
+    assert_string_equal(rb->steps[1].expect.output, "Traceback");
+    assert_true(rb->steps[1].require);
+    assert_int_equal(rb->steps[2].lines, 500);
+    assert_int_equal(rb->steps[2].expect.kind, RB_EXPECT_CONTAINS);
+    assert_string_equal(rb->steps[2].expect.output, "listening on");
+    runbook_problems_free(&p);
+    runbook_set_free(&set);
+}
+
+static void logs_check_problems_name_their_lines(void **state)
+{
+    (void)state;
+    write_runbook("logs-bad.yml", "name: logs-bad\n"               /* 1 */
+                                  "steps:\n"                       /* 2 */
+                                  "  - check: two names\n"         /* 3 */
+                                  "    logs: api db\n"             /* 4 */
+                                  "  - check: mixed with run\n"    /* 5 */
+                                  "    logs: api\n"                /* 6 */
+                                  "    run: true\n"                /* 7 */
+                                  "  - check: mixed with health\n" /* 8 */
+                                  "    logs: api\n"                /* 9 */
+                                  "    health: 200\n"              /* 10 */
+                                  "  - check: mixed with signal\n" /* 11 */
+                                  "    logs: api\n"                /* 12 */
+                                  "    signal: rps > 1\n"          /* 13 */
+                                  "  - check: too many\n"          /* 14 */
+                                  "    logs: api\n"                /* 15 */
+                                  "    lines: 501\n"               /* 16 */
+                                  "  - check: none\n"              /* 17 */
+                                  "    logs: api\n"                /* 18 */
+                                  "    lines: 0\n"                 /* 19 */
+                                  "  - check: twice\n"             /* 20 */
+                                  "    logs: api\n"                /* 21 */
+                                  "    logs: db\n"                 /* 22 */
+                                  "  - check: lines alone\n"       /* 23 */
+                                  "    run: true\n"                /* 24 */
+                                  "    lines: 5\n"                 /* 25 */
+                                  "  - check: output expected\n"   /* 26 */
+                                  "    logs: api\n"                /* 27 */
+                                  "    expect: {output: x}\n"      /* 28 */
+                                  "  - check: contains with run\n" /* 29 */
+                                  "    run: true\n"                /* 30 */
+                                  "    expect: {contains: x}\n"    /* 31 */
+                                  "  - check: empty text\n"        /* 32 */
+                                  "    logs: api\n"                /* 33 */
+                                  "    expect: {absent: ''}\n"     /* 34 */
+                                  "  - verify: not a verify's\n"   /* 35 */
+                                  "    logs: api\n"                /* 36 */
+                                  "  - act: nor an act's\n"        /* 37 */
+                                  "    run: true\n"                /* 38 */
+                                  "    logs: api\n"                /* 39 */
+                                  "  - check: unknown value\n"     /* 40 */
+                                  "    logs: ${nope}_api\n");      /* 41 */
+    runbook_set set;
+    runbook_problems p;
+    assert_int_equal(load_set(&set, &p), -1);
+    expect_problem(&p, "logs-bad.yml", 4, "logs: expected one container name");
+    expect_problem(&p, "logs-bad.yml", 5,
+                   "a check step tests one thing: run:, health:, signal: or logs:");
+    expect_problem(&p, "logs-bad.yml", 8, "a check step tests one thing");
+    expect_problem(&p, "logs-bad.yml", 11, "a check step tests one thing");
+    expect_problem(&p, "logs-bad.yml", 16, "lines: expected a whole number from 1 to 500");
+    expect_problem(&p, "logs-bad.yml", 19, "lines: expected a whole number from 1 to 500");
+    expect_problem(&p, "logs-bad.yml", 22, "'logs' is given twice");
+    expect_problem(&p, "logs-bad.yml", 25, "lines: goes with logs:");
+    expect_problem(&p, "logs-bad.yml", 26, "expect: {output:} and {exit:} go with run:");
+    expect_problem(&p, "logs-bad.yml", 29, "expect: {contains:} and {absent:} go with logs:");
+    expect_problem(&p, "logs-bad.yml", 34, "expect: absent: expected a text value");
+    expect_problem(&p, "logs-bad.yml", 36, "'logs' is not a key of a verify step");
+    expect_problem(&p, "logs-bad.yml", 39, "'logs' is not a key of a act step");
+    expect_problem(&p, "logs-bad.yml", 41, "${nope} is not a host value");
+    assert_int_equal(runbook_problems_count(&p), 14);
+    assert_int_equal(set.count, 0);
+    runbook_problems_free(&p);
+    runbook_set_free(&set);
+}
+
+/* runbook_plan_print of runbook name on host h, which must return rc: its
+ * text (the caller frees it). */
+static char *plan_of(const runbook_set *set, const char *name, const host_config *h,
+                     const char *env, int rc, char *err)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_int_equal(
+        runbook_plan_print(runbook_find(set, name), h, config_env(&cfg, env), f, err, 256), rc);
+    fclose(f);
+    return text;
+}
+
+/* --plan shows what a logs check reads on each host, and when it passes */
+static void logs_check_plan_text(void **state)
+{
+    (void)state;
+    write_runbook("peek.yml", "name: peek\n"
+                              "steps:\n"
+                              "  - check: Recent lines\n"
+                              "    logs: grupo_gad_api\n"
+                              "  - check: No tracebacks\n"
+                              "    logs: ${host}_api\n"
+                              "    lines: 200\n"
+                              "    expect: {absent: Traceback}\n"
+                              "  - check: Started\n"
+                              "    logs: api\n"
+                              "    lines: 7\n"
+                              "    expect: {contains: listening}\n"
+                              "  - check: Where compose runs\n"
+                              "    logs: ${compose}\n");
+    runbook_set set;
+    runbook_problems p;
+    assert_int_equal(load_set(&set, &p), 0);
+    char err[256] = "";
+    char *text = plan_of(&set, "peek", config_host(&cfg, "prod"), "production", 0, err);
+    assert_string_equal(
+        text,
+        "host prod (env production)\n"
+        "  confirm: the whole plan, once before the first act: type 'production' then Enter\n"
+        "  1 check: Recent lines\n"
+        "    logs: reads and shows the last 50 lines: 'sudo' 'docker' logs --tail 50 --timestamps "
+        "'grupo_gad_api'\n"
+        "    passes: the log can be read (exit status 0)\n"
+        "  2 check: No tracebacks\n"
+        "    logs: reads and shows the last 200 lines: 'sudo' 'docker' logs --tail 200 "
+        "--timestamps "
+        "'prod_api'\n"
+        "    passes: no line holds \"Traceback\" (ignoring case)\n"
+        "  3 check: Started\n"
+        "    logs: reads and shows the last 7 lines: 'sudo' 'docker' logs --tail 7 --timestamps "
+        "'api'\n"
+        "    passes: a line holds \"listening\" (ignoring case)\n"
+        "  4 check: Where compose runs\n"
+        "    logs: reads and shows the last 50 lines: 'sudo' 'docker' logs --tail 50 --timestamps "
+        "'/opt/app/docker-compose.prod.yml'\n"
+        "    passes: the log can be read (exit status 0)\n");
+    free(text);
+    /* a value the host does not have: the step cannot be planned there */
+    host_config bare = {.name = "bare", .env = "staging"};
+    text = plan_of(&set, "peek", &bare, "staging", -1, err);
+    assert_string_equal(err, "bare: ${compose} is not set for this host");
+    assert_non_null(strstr(text, "    logs: CANNOT BE PLANNED: bare: ${compose} is not set"));
+    assert_non_null(strstr(text, "'docker' logs --tail 200 --timestamps 'bare_api'"));
+    free(text);
+    runbook_problems_free(&p);
+    runbook_set_free(&set);
+}
+
+/* What the lines read decide: docker's own words when it failed, the text
+ * found or not (ignoring case, sanitized lines), the count otherwise. */
+static void logs_verdict_on_the_lines_read(void **state)
+{
+    (void)state;
+    runbook_step st = {.kind = RB_STEP_CHECK, .logs = "api", .lines = 50};
+    char finding[256];
+    log_ring *r = log_ring_new(50);
+    assert_non_null(r);
+    log_ring_push(r, "2026-12-02T22:54:44.1Z GET /api/v1/health 200", 45, false);
+    log_ring_push(r, "2026-12-02T22:54:45.2Z Traceback (most recent call last)", 56, true);
+    log_ring_push(r, "2026-12-02T22:54:46Z \x1b[31mRED\x1b[0m done", 38, false);
+    assert_true(runbook_logs_verdict(&st, r, true, 0, "", finding, sizeof(finding)));
+    assert_string_equal(finding, "3 lines read");
+    /* the newest line holding a text is the one named */
+    st.expect = (runbook_expect){.kind = RB_EXPECT_CONTAINS, .output = "2026-12-02"};
+    assert_true(runbook_logs_verdict(&st, r, true, 0, "", finding, sizeof(finding)));
+    assert_string_equal(finding, "'2026-12-02' in line 3 of 3 read");
+
+    st.expect = (runbook_expect){.kind = RB_EXPECT_CONTAINS, .output = "traceback"};
+    assert_true(runbook_logs_verdict(&st, r, true, 0, "", finding, sizeof(finding)));
+    assert_string_equal(finding, "'traceback' in line 2 of 3 read");
+    st.expect.output = "GET /missing";
+    assert_false(runbook_logs_verdict(&st, r, true, 0, "", finding, sizeof(finding)));
+    assert_string_equal(finding, "'GET /missing' in none of the 3 lines read (expected in one)");
+    /* the escape sequence is not in the line matched: it was sanitized */
+    st.expect.output = "\x1b[31mRED";
+    assert_false(runbook_logs_verdict(&st, r, true, 0, "", finding, sizeof(finding)));
+
+    st.expect = (runbook_expect){.kind = RB_EXPECT_ABSENT, .output = "Traceback"};
+    assert_false(runbook_logs_verdict(&st, r, true, 0, "", finding, sizeof(finding)));
+    assert_string_equal(finding, "'Traceback' in line 2 of 3 read (expected absent)");
+    st.expect.output = "OOMKilled";
+    assert_true(runbook_logs_verdict(&st, r, true, 0, "", finding, sizeof(finding)));
+    assert_string_equal(finding, "'OOMKilled' in none of the 3 lines read");
+    log_ring_free(r);
+
+    /* docker failed: its own last words on stderr, whatever expect says */
+    r = log_ring_new(50);
+    log_ring_push(r, "Error response from daemon: No such container: nope", 51, true);
+    assert_true(runbook_logs_verdict(&st, r, true, 0, "", finding, sizeof(finding)));
+    assert_false(runbook_logs_verdict(&st, r, true, 1, "", finding, sizeof(finding)));
+    assert_string_equal(finding, "exit 1: Error response from daemon: No such container: nope");
+    log_ring_free(r);
+    r = log_ring_new(50);
+    assert_false(runbook_logs_verdict(&st, r, true, 125, "", finding, sizeof(finding)));
+    assert_string_equal(finding, "exit 125: (docker said nothing)");
+    assert_false(
+        runbook_logs_verdict(&st, r, false, 0, "timed out after 60 s", finding, sizeof(finding)));
+    assert_string_equal(finding, "did not run: timed out after 60 s");
+    /* an empty log is read all the same */
+    st.expect.kind = RB_EXPECT_NONE;
+    assert_true(runbook_logs_verdict(&st, r, true, 0, "", finding, sizeof(finding)));
+    assert_string_equal(finding, "0 lines read");
+    log_ring_free(r);
+}
+
 static int clean_dir(void **state)
 {
     (void)state;
@@ -650,6 +887,10 @@ int main(void)
         cmocka_unit_test(the_one_quoting_helper),
         cmocka_unit_test(the_action_table),
         cmocka_unit_test_setup(the_plan_text_is_exact, clean_dir),
+        cmocka_unit_test_setup(logs_checks_load, clean_dir),
+        cmocka_unit_test_setup(logs_check_problems_name_their_lines, clean_dir),
+        cmocka_unit_test_setup(logs_check_plan_text, clean_dir),
+        cmocka_unit_test(logs_verdict_on_the_lines_read),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

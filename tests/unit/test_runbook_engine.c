@@ -7,7 +7,10 @@
  * verify that runs out of time offers on_failure; a choice runs the option
  * picked, a nested runbook included; read-only runs the checks and refuses
  * every act; a second run of the same runbook is refused and told who
- * holds the lock. */
+ * holds the lock; a logs check runs the docker client (here with no daemon
+ * to answer) and fails in docker's own words, audited, also read-only. The
+ * lines a container printed are read on the sandbox
+ * (tests/e2e/test_console_runbook_logs.sh). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -402,6 +405,79 @@ static void dead_lock_is_broken_typed_and_audited(void **state)
     rb_engine_free(again);
 }
 
+/* The docker client of this machine, with no daemon where it looks. */
+static void no_daemon(void)
+{
+    char host[160];
+    snprintf(host, sizeof(host), "unix://%s/no-daemon.sock", fx.dir);
+    setenv("DOCKER_HOST", host, 1);
+}
+
+static void logs_check_fails_in_dockers_words(void **state)
+{
+    no_daemon();
+    rb_engine *e = start("logs", false);
+    assert_int_equal(run_until(e, 30000, RB_DONE, RB_DONE), RB_DONE);
+    const rb_run *r = rb_engine_run(e);
+    assert_false(r->succeeded);
+    const rb_row *logs = row_titled(e, "Recent lines of the API");
+    assert_string_equal(logs->command, "'docker' logs --tail 20 --timestamps 'grupo_gad_api'");
+    assert_int_equal(logs->state, RBS_FAILED);
+    assert_non_null(
+        strstr(logs->finding, "exit 1: Cannot connect to the Docker daemon at unix://"));
+    /* its lines as the log view keeps them: docker's words, on stderr */
+    assert_non_null(logs->log);
+    const log_line *l = log_ring_line(logs->log, log_ring_end(logs->log) - 1);
+    assert_non_null(l);
+    assert_true(l->is_stderr);
+    assert_non_null(strstr(l->text, "Is the docker daemon running?"));
+    /* not required: the run went on; required: it stopped there */
+    assert_int_equal(row_titled(e, "Goes on after a check that failed")->state, RBS_PASSED);
+    const rb_row *req = row_titled(e, "Required logs");
+    assert_int_equal(req->state, RBS_FAILED);
+    assert_string_equal(req->command, "'docker' logs --tail 50 --timestamps 'stage-1_worker'");
+    assert_non_null(strstr(r->verdict, "required check 2 'Required logs' failed: exit 1: Cannot"));
+    assert_int_equal(row_titled(e, "Never reached")->state, RBS_SKIPPED);
+    assert_false(file_there("logs-after-required"));
+    /* audited as every check is: one finished line, its command and exit,
+     * the hash of the lines read as shown */
+    char shown[4096] = "", hash[AUDIT_HASH_HEX];
+    for (uint64_t n = log_ring_first(logs->log); n < log_ring_end(logs->log); n++) {
+        strncat(shown, log_ring_line(logs->log, n)->text, sizeof(shown) - strlen(shown) - 2);
+        strcat(shown, "\n");
+    }
+    audit_sha256_hex(shown, strlen(shown), hash);
+    json_t *lines = log_lines();
+    int finished = 0;
+    for (size_t i = 0; i < json_array_size(lines); i++) {
+        json_t *o = json_array_get(lines, i);
+        if (strcmp(step_title(o), "Recent lines of the API"))
+            continue;
+        finished++;
+        assert_string_equal(str(o, "phase"), "finished");
+        assert_string_equal(str(o, "command"),
+                            "'docker' logs --tail 20 --timestamps 'grupo_gad_api'");
+        assert_int_equal(json_integer_value(json_object_get(o, "exit_status")), 1);
+        assert_non_null(strstr(str(o, "verify"), "Cannot connect to the Docker daemon"));
+        assert_string_equal(str(o, "output_sha256"), hash);
+    }
+    assert_int_equal(finished, 1);
+    json_decref(lines);
+    rb_engine_free(e);
+}
+
+/* Read-only runs it too: a logs check changes nothing. */
+static void logs_check_runs_read_only(void **state)
+{
+    no_daemon();
+    rb_engine *e = start("logs", true);
+    assert_int_equal(run_until(e, 30000, RB_DONE, RB_DONE), RB_DONE);
+    const rb_row *logs = row_titled(e, "Recent lines of the API");
+    assert_int_equal(logs->state, RBS_FAILED);
+    assert_non_null(strstr(logs->finding, "Cannot connect to the Docker daemon"));
+    rb_engine_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -414,6 +490,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(read_only_runs_checks_and_refuses_acts, setup, teardown),
         cmocka_unit_test_setup_teardown(second_run_is_refused_by_the_lock, setup, teardown),
         cmocka_unit_test_setup_teardown(dead_lock_is_broken_typed_and_audited, setup, teardown),
+        cmocka_unit_test_setup_teardown(logs_check_fails_in_dockers_words, setup, teardown),
+        cmocka_unit_test_setup_teardown(logs_check_runs_read_only, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,7 +13,9 @@
  * The whole run is bounded by the runbook's timeout. Read-only refuses every
  * act with a `denied` line and still runs the checks. Every step leaves
  * audit lines carrying the run's id, the runbook and the step (a check or a
- * verify one `finished` line; an act intent, started, finished).
+ * verify one `finished` line; an act intent, started, finished). A logs
+ * check's output_sha256 is of the lines it read as shown: each line's
+ * sanitized text and a newline.
  *
  * The engine asks nothing itself: its phase says what the console must ask
  * (the plan, an act's second confirmation, a choice, the on_failure offer),
@@ -27,6 +29,7 @@
 
 #include "opsdeck/app.h"
 #include "opsdeck/audit.h"
+#include "opsdeck/logs/log_ring.h"
 #include "opsdeck/runbook/detached.h"
 #include "opsdeck/runbook/host_lock.h"
 #include "opsdeck/runbook/runbook.h"
@@ -72,6 +75,9 @@ typedef struct rb_row {
     int64_t started_ms, ended_ms;
     char *output; /* the tail of its output, raw (sanitize to show) */
     size_t output_len;
+    /* a logs check: the lines it read, sanitized, stderr's marked, in the
+     * order of their times (as the log view keeps them); NULL otherwise */
+    log_ring *log;
 } rb_row;
 
 typedef struct rb_run {

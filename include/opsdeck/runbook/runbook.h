@@ -33,6 +33,8 @@
 #define RUNBOOK_NAME_MAX          64           /* [a-z0-9_-], also the file's name */
 #define RUNBOOK_TIMEOUT_DEFAULT_S 600
 #define RUNBOOK_WITHIN_DEFAULT_S  60
+#define RUNBOOK_LOG_LINES_DEFAULT 50  /* logs: the last lines read */
+#define RUNBOOK_LOG_LINES_MAX     500 /* as many as the console's log view reads */
 
 /* Where an element was written. file points into the runbook (owned). */
 typedef struct runbook_where {
@@ -51,13 +53,21 @@ typedef enum {
 /* "check", "act", ... */
 const char *runbook_step_kind_name(runbook_step_kind kind);
 
-/* expect: {output: TEXT} (the output, trimmed of surrounding blanks and
- * newlines, equals TEXT) or {exit: N}. None: exit 0 passes. */
-typedef enum { RB_EXPECT_NONE, RB_EXPECT_OUTPUT, RB_EXPECT_EXIT } runbook_expect_kind;
+/* expect: with run:, {output: TEXT} (the output, trimmed of surrounding
+ * blanks and newlines, equals TEXT) or {exit: N}; none: exit 0 passes.
+ * With logs:, {contains: TEXT} (a line read holds TEXT, ignoring case) or
+ * {absent: TEXT} (none does); none: the log could be read. */
+typedef enum {
+    RB_EXPECT_NONE,
+    RB_EXPECT_OUTPUT,
+    RB_EXPECT_EXIT,
+    RB_EXPECT_CONTAINS,
+    RB_EXPECT_ABSENT
+} runbook_expect_kind;
 
 typedef struct runbook_expect {
     runbook_expect_kind kind;
-    char *output; /* RB_EXPECT_OUTPUT */
+    char *output; /* RB_EXPECT_OUTPUT, and the text of CONTAINS and ABSENT */
     int exit;     /* RB_EXPECT_EXIT */
     int line;
 } runbook_expect;
@@ -99,9 +109,13 @@ struct runbook_step {
     char *title; /* the value of the kind key: "check: TITLE" */
     runbook_where where;
     char *run;             /* shell on the host (check, act, verify); ${...} not yet substituted */
-    runbook_expect expect; /* check, verify with run */
-    bool require;          /* check: a failure stops the run */
-    int health;            /* check, verify: the health URL must answer this status; 0: no test */
+    runbook_expect expect; /* check, verify with run; check with logs */
+    /* check: the container whose last `lines` log lines it reads and shows
+     * (${...} not yet substituted; a name, never given to a shell as it is) */
+    char *logs;
+    int lines;    /* with logs: 1..RUNBOOK_LOG_LINES_MAX, default RUNBOOK_LOG_LINES_DEFAULT */
+    bool require; /* check: a failure stops the run */
+    int health;   /* check, verify: the health URL must answer this status; 0: no test */
     runbook_signal signal; /* verify (and check): name NULL when none */
     int within_s;          /* verify: give up after this long (default RUNBOOK_WITHIN_DEFAULT_S) */
     /* act: a built-in action by name (actions table) and its argument, as
@@ -114,7 +128,7 @@ struct runbook_step {
     runbook_option *options; /* choose */
     size_t noptions;
     /* line of each key as written (0: absent), for messages about values */
-    int run_line, action_line;
+    int run_line, action_line, logs_line;
 };
 
 /* for: what a runbook remedies (the console suggests it when one holds). */

@@ -102,8 +102,15 @@ struct ui {
     char rb_error[256];           /* why there are none: a problem of the files */
     bool rb_view;                 /* the run view is open over the panel */
     bool rb_asking;               /* a dialog of the run is open */
-    unsigned rb_generation;       /* bumped when a run ends (panel 7 asks for locks again) */
-    struct log_view *logs;        /* a container's log over the panel; NULL none */
+    /* the step whose output the run view shows: -1 the current one; its
+     * output scrolled back `back` lines from its end; for run run_id. drawn:
+     * the row last drawn, page: the rows of output it had (for PgUp). */
+    struct {
+        int row, back, drawn, page;
+        char run_id[48];
+    } rb_shown;
+    unsigned rb_generation; /* bumped when a run ends (panel 7 asks for locks again) */
+    struct log_view *logs;  /* a container's log over the panel; NULL none */
     uint64_t redraw_timer, clock_timer;
     int64_t last_draw_ms;
 };
@@ -206,6 +213,11 @@ void ui_logs_close(ui_t *ui); /* closes the channel that follows it */
 bool ui_log_view_active(const ui_t *ui);
 void ui_log_view_draw(ui_t *ui, ui_rect area);
 bool ui_log_view_key(ui_t *ui, int key, bool is_code); /* true: it took the key */
+/* One log line at y, x in w columns: "!" for a stderr line, then its text
+ * (sanitized again as it is drawn); attr for the text. The log view's and
+ * the run view's (a logs check) lines look the same. */
+struct log_line;
+void ui_log_line_draw(ui_t *ui, int y, int x, int w, const struct log_line *l, attr_t attr);
 
 /* ---- sparklines (sparkline.c) ---- */
 /* The last w values of h in row y from column x, scaled as
