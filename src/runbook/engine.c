@@ -77,8 +77,8 @@ static void poll_verify(loop_t *loop, void *arg);
 
 const char *rb_step_state_name(rb_step_state s)
 {
-    static const char *const names[] = {"pending", "running", "passed",
-                                        "failed",  "skipped", "refused"};
+    static const char *const names[] = {"pending", "running", "passed", "failed",
+                                        "skipped", "refused", "asking"};
     return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
 }
 
@@ -362,7 +362,7 @@ static void finish(rb_engine *e, bool ok, const char *fmt, ...)
     va_end(ap);
     for (size_t i = 0; i < e->run.nrows; i++) {
         rb_row *r = &e->run.rows[i];
-        if (r->state == RBS_PENDING)
+        if (r->state == RBS_PENDING || r->state == RBS_ASKING)
             r->state = RBS_SKIPPED;
         else if (r->state == RBS_RUNNING)
             r->state = r->step ? RBS_FAILED : (ok ? RBS_PASSED : RBS_FAILED);
@@ -895,13 +895,19 @@ static void run_act(rb_engine *e, rb_row *row)
         return;
     }
 #ifndef OPSDECK_READONLY
+    /* Asking is not running: the row says so, with no time counting, until
+     * the answer (next_step comes back to it and starts it then). */
     if (!e->plan_confirmed) {
         e->run.phase = RB_CONFIRM_PLAN;
+        row->state = RBS_ASKING;
+        row->started_ms = 0;
         notify(e);
         return;
     }
     if (row->step->confirm && !e->step_confirmed) {
         e->run.phase = RB_CONFIRM_STEP;
+        row->state = RBS_ASKING;
+        row->started_ms = 0;
         notify(e);
         return;
     }

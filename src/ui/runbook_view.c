@@ -32,6 +32,7 @@ static theme_role state_role(rb_step_state s)
     case RBS_REFUSED:
         return THEME_CRIT;
     case RBS_RUNNING:
+    case RBS_ASKING:
         return THEME_WARN;
     default:
         return THEME_DIM;
@@ -184,9 +185,16 @@ void ui_runbook_view_draw(ui_t *ui, ui_rect area)
         bool here = (size_t)i == r->current && r->phase != RB_DONE;
         int cx = 1 + ui_put(y, 1, area.w - 2,
                             ui->attr[state_role(row->state)] | (here ? A_BOLD : 0), cell);
-        snprintf(cell, sizeof(cell), " %-40.40s %7s  ", row->title, t);
-        cx += ui_put_remote(y, cx, area.w - cx - 1, here ? a | A_BOLD : a, cell);
-        ui_put_remote(y, cx, area.w - cx - 1, ui->attr[THEME_DIM], row->finding);
+        /* title, elapsed and finding each in their own columns: drawn as
+         * one cell, the sanitizer's folding of blanks ran them together */
+        int tx = cx + 1, ex = tx + 41, fx = ex + 9;
+        if (tx < area.w - 1)
+            ui_put_remote(y, tx, (area.w - tx - 1) < 40 ? area.w - tx - 1 : 40,
+                          here ? a | A_BOLD : a, row->title);
+        if (ex < area.w - 1)
+            ui_put_right(y, ex, (area.w - ex - 1) < 7 ? area.w - ex - 1 : 7, a, t);
+        if (fx < area.w - 1)
+            ui_put_remote(y, fx, area.w - fx - 1, ui->attr[THEME_DIM], row->finding);
         y++;
     }
     y++;

@@ -193,6 +193,10 @@ static void checks_run_then_the_plan_is_confirmed_once(void **state)
     assert_int_equal(row_titled(e, "A finding that is not required")->state, RBS_FAILED);
     assert_int_equal(row_titled(e, "The host answers")->state, RBS_PASSED);
     assert_false(file_there("act-ran"));
+    /* the act is shown asking, not running, and no time counts for it */
+    assert_int_equal(row_titled(e, "Make the change")->state, RBS_ASKING);
+    assert_string_equal(rb_step_state_name(RBS_ASKING), "asking");
+    assert_int_equal(row_titled(e, "Make the change")->started_ms, 0);
     rb_engine_answer(e, true, "y");
     assert_int_equal(run_until(e, 30000, RB_DONE, RB_DONE), RB_DONE);
     const rb_run *r = rb_engine_run(e);

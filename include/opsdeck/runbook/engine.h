@@ -45,7 +45,8 @@ typedef enum {
     RBS_PASSED,
     RBS_FAILED,
     RBS_SKIPPED,
-    RBS_REFUSED
+    RBS_REFUSED,
+    RBS_ASKING /* an act waiting for its confirmation: nothing has run */
 } rb_step_state;
 
 const char *rb_step_state_name(rb_step_state s); /* "pending", "running", ... */
