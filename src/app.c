@@ -17,7 +17,6 @@
 #include "opsdeck/sources/http_source.h"
 
 #define CONNECT_TIMEOUT_MS 10000
-#define KEEPALIVE_S        15
 
 static void notify_changed(app_t *app)
 {
@@ -178,7 +177,7 @@ static int start_hosts(app_t *app, char *err, size_t errsize)
     transport_options topts = {
         .interactive = app->interactive,
         .connect_timeout_ms = CONNECT_TIMEOUT_MS,
-        .keepalive_s = KEEPALIVE_S,
+        .keepalive_s = app->config->keepalive_s,
         .runtime_dir = app->runtime_dir,
     };
     app->hosts = calloc(app->nhosts, sizeof(*app->hosts));
