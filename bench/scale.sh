@@ -162,10 +162,10 @@ for r in $(seq "$RUNS"); do
     "$BIN" --once --json -i "$INTERVAL" -c "$FLEET_CONF" >"$WORK/once.json" 2>/dev/null
     BHONCE[r]=$(since "$t0")
     fresh=$(jq --argjson max $((2 * INTERVAL)) '[.hosts[] | select(.state == "up" and .golden.ok and .health.ok and .golden.age_s <= $max and .health.age_s <= $max)] | length' "$WORK/once.json")
-    down=$(jq '[.hosts[] | select(.state == "down" and .error != null)] | length' "$WORK/once.json")
-    printf 'run %d: --once -i %d with %d blackholed: %5.2f s; %s up and fresh, %s down with a reason: %s\n' \
-        "$r" "$INTERVAL" "$BH" "${BHONCE[r]}" "$fresh" "$down" \
-        "$(jq -r '[.hosts[] | select(.state == "down") | .error] | unique | join("; ")' "$WORK/once.json" | head -c 200)"
+    failed=$(jq '[.hosts[] | select(.state != "up" and .golden.error != null and .health.error != null)] | length' "$WORK/once.json")
+    printf 'run %d: --once -i %d with %d blackholed: %5.2f s; %s up and fresh, %s not up with every source failed: %s\n' \
+        "$r" "$INTERVAL" "$BH" "${BHONCE[r]}" "$fresh" "$failed" \
+        "$(jq -r '[.hosts[] | select(.state != "up") | "\(.state): \(.health.error)"] | unique | .[0]' "$WORK/once.json" | head -c 200)"
     for i in "${BLACKHOLED[@]}"; do blackhole off "$FLEET" "$(addr "$i")" "$(port "$i")"; done
     BLACKHOLED=()
 done
