@@ -1,10 +1,10 @@
 #!/usr/bin/python3
 """How fast the console answers a key, through tmux (bench/scale.sh).
 
-usage: key_latency.py TMUX_SOCKET TARGET SAMPLES
+usage: key_latency.py TMUX_SOCKET TARGET SAMPLES [PAUSE_S]
 
 Each sample: send `?` to the pane, look at the pane until "this help" is on
-it, send Escape, look until it is gone (not counted). The time from the
+it, send Escape, look until it is gone (not counted), wait PAUSE_S (0). The time from the
 send to the first look that shows it is the sample. Talks to tmux in
 control mode (one client, commands and answers over a pipe), so a look
 costs no process start and takes well under a millisecond (looks are 1 ms apart): the
@@ -61,6 +61,7 @@ def wait_until(ctl, want):
 
 def main():
     sock, target, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    pause = float(sys.argv[4]) if len(sys.argv) > 4 else 0.0
     ctl = Control(sock, target)
     samples = []
     for _ in range(n):
@@ -74,6 +75,7 @@ def main():
             samples.append((time.monotonic() - t0) * 1000)
         print(f"{samples[-1]:.1f}", flush=True)
         ctl.run(f"send-keys -t {target} Escape")
+        time.sleep(pause)
     ctl.close()
     s = sorted(samples)
     pick = lambda q: s[min(len(s) - 1, int(q * len(s)))]

@@ -23,13 +23,16 @@
 #  faults  a fresh console, every host answered; then BLACKHOLED hosts
 #          (every N/BLACKHOLED-th) get an iptables DROP on their sshd (the
 #          rule tagged for the fleet's DIR, removed by the trap and by
-#          down.sh); at once 200 samples of key latency (bench/key_latency.py:
-#          `?` until the help is drawn, through tmux control mode) while
-#          their sessions stall and time out; then, bounded, the status line
-#          says N-B up, 0 degraded, B down and every other host's row is up
-#          with its stalest source at most two intervals old. Then
-#          `opsdeck --once --json -i 2` with those hosts still blackholed:
-#          its wall time, the others up and fresh, those down with a reason.
+#          down.sh); at once 240 samples of key latency (bench/key_latency.py:
+#          `?` until the help is drawn, through tmux control mode), 0.25 s
+#          apart, so over about a minute: while their sessions stall, their
+#          sources time out, the sessions are called lost (three silent
+#          15 s keepalives) and the first reconnects hang; then, bounded,
+#          the status line says N-B up, 0 degraded, B down and every other
+#          host's row is up with its stalest source at most two intervals
+#          old. Then `opsdeck --once --json -i 2` with those hosts still
+#          blackholed: its wall time, the others up and fresh, those not up
+#          with every source failed (its reason printed).
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
@@ -42,7 +45,8 @@ BH=${4:-10}
 BIN=${OPSDECK_BIN:-$ROOT/opsdeck}
 HZ=$(getconf CLK_TCK)
 INTERVAL=2
-SAMPLES=200
+SAMPLES=240
+KEY_PAUSE=0.25 # the samples spread over the whole fault: about a minute
 ROWS=$((N + 40)) # every host's row, the status lines, attention and sources
 TMUX_SOCK=opsdeck-scale-$$
 WORK=$(mktemp -d /tmp/opsdeck-scale.XXXXXX)
@@ -144,7 +148,7 @@ for r in $(seq "$RUNS"); do
         BLACKHOLED+=("$i")
     done
     t0=$(now)
-    /usr/bin/python3 "$HERE/key_latency.py" "$TMUX_SOCK" con "$SAMPLES" >"$WORK/keys.txt" || exit 1
+    /usr/bin/python3 "$HERE/key_latency.py" "$TMUX_SOCK" con "$SAMPLES" "$KEY_PAUSE" >"$WORK/keys.txt" || exit 1
     keys_took=$(since "$t0")
     read -r _ P50[r] _ P99[r] _ kmax < <(tail -1 "$WORK/keys.txt")
     if wait_until 90 status_says $((N - BH)) "$BH"; then
