@@ -150,7 +150,7 @@ for r in $(seq "$RUNS"); do
     t0=$(now)
     /usr/bin/python3 "$HERE/key_latency.py" "$TMUX_SOCK" con "$SAMPLES" "$KEY_PAUSE" >"$WORK/keys.txt" || exit 1
     keys_took=$(since "$t0")
-    read -r _ P50[r] _ P99[r] _ kmax < <(tail -1 "$WORK/keys.txt")
+    read -r _ 'P50[r]' _ 'P99[r]' _ kmax < <(tail -1 "$WORK/keys.txt")
     if wait_until 90 status_says $((N - BH)) "$BH"; then
         shown=$(since "$t0")
         others=$(rows up $((2 * INTERVAL)))

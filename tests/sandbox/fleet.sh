@@ -27,7 +27,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 
 [ $# -eq 2 ] || die "usage: fleet.sh DIR N"
 N=$2
-[[ "$N" =~ ^[0-9]+$ ]] && [ "$N" -ge 1 ] && [ "$N" -le 250 ] || die "N: 1 to 250 hosts"
+if ! [[ "$N" =~ ^[0-9]+$ ]] || [ "$N" -lt 1 ] || [ "$N" -gt 250 ]; then die "N: 1 to 250 hosts"; fi
 mkdir -p "$1"
 DIR=$(cd "$1" && pwd)
 [ -z "$(ls -A "$DIR")" ] || die "$DIR is not empty (give fleet.sh a new directory)"
