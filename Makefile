@@ -65,7 +65,7 @@ FUZZ_SRCS_engine_api = src/parse/http_reader.c src/parse/docker_api.c src/parse/
 BENCH_BIN = $(BUILD)/bench/prom-parse
 
 .PHONY: all deps tests check sanitize demo install uninstall clean format format-check \
-        unit integration e2e faults fuzz bench bench-footprint
+        unit integration e2e faults fuzz bench bench-footprint bench-scale
 
 all: $(OPSDECK)
 
@@ -137,6 +137,12 @@ $(POLLING_BIN):
 bench-footprint: all $(POLLING_BIN)
 	@OPSDECK_BIN=$(CURDIR)/$(OPSDECK) OPSDECK_OLD=$(CURDIR)/$(POLLING_BIN) \
 	    bench/footprint.sh $(SANDBOX_DIR) $(or $(SECONDS),60)
+
+# opsdeck on a fleet of N lightweight hosts (tests/sandbox/fleet.sh, started
+# and stopped by the script; bench/scale.sh; results in docs/BENCHMARKS.md).
+bench-scale: all
+	@OPSDECK_BIN=$(CURDIR)/$(OPSDECK) bench/scale.sh $(or $(HOSTS),100) $(or $(SECONDS),60) \
+	    $(or $(RUNS),3) $(or $(BLACKHOLED),10)
 
 # Installs what is missing (Debian packages), through the one script.
 deps:

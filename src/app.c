@@ -18,7 +18,6 @@
 #include "opsdeck/sources/http_source.h"
 
 #define CONNECT_TIMEOUT_MS 10000
-#define KEEPALIVE_S        15
 
 static void notify_changed(app_t *app)
 {
@@ -37,7 +36,8 @@ static app_host *host_of_transport(app_t *app, const transport_t *t, size_t *ind
     return NULL;
 }
 
-/* up, degraded (connected but some source failing) or down. */
+/* up, degraded (connected but some source failing), down, or connecting
+ * (the first time). */
 static void update_host_state(app_t *app, app_host *h)
 {
     transport_state ts = transport_get_state(h->transport);
@@ -47,7 +47,12 @@ static void update_host_state(app_t *app, app_host *h)
         return;
     }
     if (ts != TRANSPORT_UP) {
-        model_set_host_state(&app->model, hm, HOST_CONNECTING, "");
+        /* A host that went down stays down, with the failure's reason, while
+         * it is reconnected: a connect into a black hole takes its whole
+         * timeout, and "connecting" for most of every retry would hide that
+         * the host is gone. Only a host never yet failed is "connecting". */
+        if (hm->state != HOST_DOWN)
+            model_set_host_state(&app->model, hm, HOST_CONNECTING, "");
         return;
     }
     for (int k = 0; k < SRC_COUNT; k++) {
@@ -194,7 +199,7 @@ static int start_hosts(app_t *app, char *err, size_t errsize)
     transport_options topts = {
         .interactive = app->interactive,
         .connect_timeout_ms = CONNECT_TIMEOUT_MS,
-        .keepalive_s = KEEPALIVE_S,
+        .keepalive_s = app->config->keepalive_s,
         .runtime_dir = app->runtime_dir,
     };
     app->hosts = calloc(app->nhosts, sizeof(*app->hosts));

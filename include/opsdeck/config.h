@@ -68,8 +68,9 @@ typedef struct host_config {
 
 typedef struct opsdeck_config {
     char *path;
-    int interval_s; /* default 2 */
-    char *theme;    /* default "default" */
+    int interval_s;  /* default 2 */
+    int keepalive_s; /* default 15: SSH keepalive; silent for 3 of them: lost */
+    char *theme;     /* default "default" */
     bool read_only;
     char *audit_log;    /* tilde-expanded */
     char *runbooks_dir; /* runbooks =, tilde-expanded; NULL: the default (runbook/runbook.h) */

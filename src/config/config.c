@@ -113,6 +113,7 @@ static void set_defaults(opsdeck_config *cfg, const char *path)
     memset(cfg, 0, sizeof(*cfg));
     cfg->path = strdup(path);
     cfg->interval_s = 2;
+    cfg->keepalive_s = 15;
     cfg->theme = strdup("default");
     cfg->audit_log = config_expand_tilde("~/.local/state/opsdeck/audit.log");
     cfg->slow_query_s = 1;

@@ -313,6 +313,9 @@ static void set_opsdeck_key(parse_state *st, const char *key, const char *value)
     if (!strcmp(key, "interval")) {
         if (!parse_int(value, 1, 3600, &cfg->interval_s))
             PROBLEM(st, "interval = %s: expected whole seconds, 1 to 3600", value);
+    } else if (!strcmp(key, "keepalive")) {
+        if (!parse_int(value, 1, 3600, &cfg->keepalive_s))
+            PROBLEM(st, "keepalive = %s: expected whole seconds, 1 to 3600", value);
     } else if (!strcmp(key, "theme")) {
         set_string(&cfg->theme, value);
     } else if (!strcmp(key, "read_only")) {

@@ -120,10 +120,12 @@ static void next_job(containers_state *st);
 static void schedule_restart(containers_state *st);
 static void connect_engine(containers_state *st);
 
+/* docker = has a default, so every host has containers unless its config
+ * says it runs no engine (docker = none): then nothing is polled and the
+ * host is not called degraded for lacking one. */
 static bool containers_enabled(const host_config *host)
 {
-    (void)host; /* docker = has a default: every reachable host has containers */
-    return true;
+    return !host->docker || strcmp(host->docker, "none") != 0;
 }
 
 static const char *host_name(const containers_state *st)

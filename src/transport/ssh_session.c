@@ -239,11 +239,23 @@ void ssh_start(transport_t *t)
     resolve_and_connect(t);
 }
 
+/* A keepalive asks for an answer, and a live server answers it (or sends
+ * something else) within the interval: a session that heard nothing for
+ * KEEPALIVE_COUNT_MAX of them is lost, as OpenSSH's ServerAliveCountMax
+ * says. Without this a host whose packets vanish (pulled cable, firewall
+ * drop) would stay "up" with failing sources until TCP gives up, which
+ * takes about 15 minutes. */
 static void on_keepalive(loop_t *loop, void *arg)
 {
     transport_t *t = arg;
     int next = t->opts.keepalive_s;
     t->keepalive_timer = 0;
+    int64_t silent_ms = loop_now_ms(loop) - t->heard_ms;
+    if (silent_ms >= (int64_t)KEEPALIVE_COUNT_MAX * t->opts.keepalive_s * 1000) {
+        ssh_fail(t, true, "connection lost: no answer for %d s (%s)", (int)(silent_ms / 1000),
+                 t->where);
+        return;
+    }
     if (t->writer) { /* another send is half out: libssh2 allows no other */
         t->keepalive_timer = loop_timer_add(loop, 1000, on_keepalive, t);
         return;
@@ -264,6 +276,7 @@ static void now_up(transport_t *t)
     t->phase = SSH_UP;
     cancel_timer(t, &t->connect_timer);
     t->backoff_ms = BACKOFF_FIRST_MS;
+    t->heard_ms = loop_now_ms(t->loop);
     libssh2_keepalive_config(t->session, 1, (unsigned)t->opts.keepalive_s);
     t->keepalive_timer =
         loop_timer_add(t->loop, (int64_t)t->opts.keepalive_s * 1000, on_keepalive, t);
@@ -283,8 +296,10 @@ static ssize_t counting_recv(libssh2_socket_t fd, void *buf, size_t len, int fla
 {
     transport_t *t = *abstract;
     ssize_t n = recv(fd, buf, len, flags);
-    if (n > 0)
+    if (n > 0) {
         t->received = true;
+        t->heard_ms = loop_now_ms(t->loop);
+    }
     if (n < 0) /* as libssh2's default: minus errno, EWOULDBLOCK as EAGAIN */
         return errno == EWOULDBLOCK ? -EAGAIN : -errno;
     return n;

@@ -15,6 +15,8 @@
 #define TUNNEL_BUF       65536 /* per direction, per client */
 #define BACKOFF_FIRST_MS 1000
 #define BACKOFF_MAX_MS   30000
+/* keepalives a session may leave unanswered before it is called lost */
+#define KEEPALIVE_COUNT_MAX 3
 
 typedef enum {
     CH_QUEUED,  /* waiting for the session or a free channel */
@@ -136,6 +138,7 @@ struct transport {
      * the packets may be for a channel already visited in the pass, which
      * the socket will not wake up again */
     bool received;
+    int64_t heard_ms;       /* when libssh2 last read a byte of this session */
     uint64_t redrive_timer; /* a drive cut short, continued from the loop */
     char reason[400];       /* the last failure without the "name: ssh: " prefix */
     /* ProxyJump (ssh_jump.c): the jump host's transport, shared by every

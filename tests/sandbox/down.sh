@@ -6,8 +6,9 @@
 # Safe to call twice, and after an up.sh that failed halfway. It removes the
 # containers, stops the daemons by their pid files (with their children),
 # then any process still naming DIR on its command line, removes the
-# iptables rule, unmounts what the engines left mounted under DIR and
-# releases the address claim. DIR itself is left for the caller to delete.
+# iptables rules tagged opsdeck-sbx:DIR, unmounts what the engines left
+# mounted under DIR and releases the address claim. It stops a fleet of
+# fleet.sh the same way. DIR itself is left for the caller to delete.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/sandbox/lib.sh
@@ -76,11 +77,22 @@ if [ -n "$BLACKHOLE_RULE" ]; then
     done
 fi
 
+# 4b. Any other rule tagged for this DIR (the fleet's blackholes, put by
+#     bench/scale.sh and the fleet test with this comment), in case their
+#     own traps did not run.
+for chain in INPUT OUTPUT; do
+    iptables -w 5 -S "$chain" 2>/dev/null | grep -F -- "--comment opsdeck-sbx:$DIR " |
+        sed 's/^-A /-D /' | while read -r rule; do
+        # shellcheck disable=SC2086 # the rule as iptables printed it
+        eval iptables -w 5 $rule
+    done
+done
+
 # 5. Mounts the engines left under DIR (netns, container roots), deepest first.
 awk -v d="$DIR/" 'index($2, d) == 1 { print $2 }' /proc/self/mounts | sort -r |
     while read -r m; do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null; done
 
 # 6. The address claim, and the marker that this DIR holds a running sandbox.
 [ -n "$CLAIM" ] && rm -rf "$CLAIM"
-rm -f "$DIR/sandbox.env"
+rm -f "$DIR/sandbox.env" "$DIR/fleet.env"
 exit 0

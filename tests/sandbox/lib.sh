@@ -35,6 +35,42 @@ pick_port() {
     return 1
 }
 
+# claim_net DIR: claims a free 127.A.B.0/24 for the sandbox in DIR with an
+# atomic mkdir (two copies started at the same moment never share one),
+# notes the claim in DIR/down.env for down.sh and prints 127.A.B.
+SBX_CLAIMS=/run/opsdeck-sbx
+claim_net() {
+    local cand
+    mkdir -p "$SBX_CLAIMS"
+    for _ in $(seq 50); do
+        cand="127.$((2 + RANDOM % 253)).$((1 + RANDOM % 254))"
+        ss -Htln | awk -v p="$cand." 'index($4, p) == 1 { f = 1 } END { exit !f }' && continue
+        if mkdir "$SBX_CLAIMS/$cand" 2>/dev/null; then
+            echo "$1" >"$SBX_CLAIMS/$cand/dir"
+            echo "CLAIM=$SBX_CLAIMS/$cand" >>"$1/down.env"
+            echo "$cand"
+            return 0
+        fi
+    done
+    return 1
+}
+
+# blackhole on|off DIR ADDR PORT: drops (on) every packet to ADDR:PORT, as
+# a host that vanished from the network: connects hang until their timeout
+# and established sessions stall. The rule is tagged opsdeck-sbx:DIR, so
+# down.sh DIR removes what a caller's own trap did not. off removes it
+# however many times it was put.
+blackhole() {
+    local rule="INPUT -d $3/32 -p tcp --dport $4 -m comment --comment opsdeck-sbx:$2 -j DROP"
+    if [ "$1" = on ]; then
+        # shellcheck disable=SC2086
+        iptables -w 5 -I $rule
+    else
+        # shellcheck disable=SC2086
+        while iptables -w 5 -C $rule 2>/dev/null; do iptables -w 5 -D $rule || return 1; done
+    fi
+}
+
 # wait_listening SECONDS ADDR PORT: bounded wait until ADDR:PORT listens.
 wait_listening() {
     local deadline=$((SECONDS + $1))

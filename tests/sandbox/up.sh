@@ -51,22 +51,9 @@ RELEASE_GOOD=1.0
 RELEASE_BAD=1.1
 
 # --- addresses and ports -----------------------------------------------------
-# A copy claims its 127.A.B.0/24 with an atomic mkdir, so two copies started
-# at the same moment never share addresses; down.sh releases the claim.
-CLAIMS=/run/opsdeck-sbx
-mkdir -p "$CLAIMS"
-net=""
-for _ in $(seq 50); do
-    cand="127.$((2 + RANDOM % 253)).$((1 + RANDOM % 254))"
-    ss -Htln | awk -v p="$cand." 'index($4, p) == 1 { f = 1 } END { exit !f }' && continue
-    if mkdir "$CLAIMS/$cand" 2>/dev/null; then
-        echo "$DIR" >"$CLAIMS/$cand/dir"
-        net=$cand
-        break
-    fi
-done
-[ -n "$net" ] || die "no free 127.x.y.0/24 found"
-echo "CLAIM=$CLAIMS/$net" >"$DIR/down.env"
+# A copy claims its 127.A.B.0/24 (claim_net), so two copies started at the
+# same moment never share addresses; down.sh releases the claim.
+net=$(claim_net "$DIR") || die "no free 127.x.y.0/24 found"
 
 for h in $HOSTS; do
     a="$net.${OCTET[$h]}"

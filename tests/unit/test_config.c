@@ -14,6 +14,7 @@
 
 #include "opsdeck/check.h"
 #include "opsdeck/config.h"
+#include "opsdeck/model.h"
 
 static char dir[64];
 static char path[128];
@@ -87,6 +88,7 @@ static void defaults(void **state)
     config_problems p;
     assert_int_equal(load(minimal, &cfg, &p), 0);
     assert_int_equal(cfg.interval_s, 2);
+    assert_int_equal(cfg.keepalive_s, 15);
     assert_string_equal(cfg.theme, "default");
     assert_false(cfg.read_only);
     char want[256];
@@ -167,6 +169,7 @@ static void full_example(void **state)
     config_problems p;
     const char *text = "[opsdeck]\n"
                        "interval = 5 ; seconds\n"
+                       "keepalive = 4\n"
                        "theme = mono\n"
                        "read_only = yes\n"
                        "audit_log = ~/audit.log\n"
@@ -190,6 +193,7 @@ static void full_example(void **state)
                        "cpu_crit = 95\n";
     assert_int_equal(load(text, &cfg, &p), 0);
     assert_int_equal(cfg.interval_s, 5);
+    assert_int_equal(cfg.keepalive_s, 4);
     assert_string_equal(cfg.theme, "mono");
     assert_true(cfg.read_only);
     assert_true(cfg.slow_query_s == 2.5 && cfg.idle_txn_s == 60);
@@ -215,6 +219,8 @@ static void every_error_names_its_line(void **state)
                        "unknown key 'bogus'");
     expect_one_problem("[opsdeck]\ninterval = soon\n[env s]\n[host a]\nenv = s\n", 2, "interval");
     expect_one_problem("[opsdeck]\ninterval = 0\n[env s]\n[host a]\nenv = s\n", 2, "1 to 3600");
+    expect_one_problem("[opsdeck]\nkeepalive = 0\n[env s]\n[host a]\nenv = s\n", 2,
+                       "keepalive = 0: expected whole seconds, 1 to 3600");
     expect_one_problem("[opsdeck]\nread_only = maybe\n[env s]\n[host a]\nenv = s\n", 2,
                        "yes or no");
     expect_one_problem("[opsdeck]\nslow_query = -1\n[env s]\n[host a]\nenv = s\n", 2, "seconds");
@@ -486,6 +492,29 @@ static void check_output(void **state)
     assert_non_null(strstr(out, want));
 }
 
+/* docker = none: a host without an engine has no containers source (so it
+ * is never degraded for lacking one); any other value, the default too,
+ * has one. */
+static void docker_none_turns_containers_off(void **state)
+{
+    (void)state;
+    opsdeck_config cfg;
+    config_problems p;
+    assert_int_equal(load("[env s]\n[host plain]\nenv = s\ndocker = none\n"
+                          "[host engine]\nenv = s\n[host sudo]\nenv = s\ndocker = sudo docker\n",
+                          &cfg, &p),
+                     0);
+    const host_config *hosts[] = {config_host(&cfg, "plain"), config_host(&cfg, "engine"),
+                                  config_host(&cfg, "sudo")};
+    fleet_model m;
+    assert_int_equal(model_init(&m, &cfg, hosts, 3), 0);
+    assert_false(m.hosts[0].status[SRC_CONTAINERS].configured);
+    assert_true(m.hosts[1].status[SRC_CONTAINERS].configured);
+    assert_true(m.hosts[2].status[SRC_CONTAINERS].configured);
+    model_free(&m);
+    config_free(&cfg);
+}
+
 static void the_shipped_example_loads(void **state)
 {
     (void)state;
@@ -528,6 +557,7 @@ int main(void)
         T(search_order),
         T(tilde),
         T(check_output),
+        T(docker_none_turns_containers_off),
         T(the_shipped_example_loads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
