@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "opsdeck/transport/transport.h"
 
@@ -111,6 +112,12 @@ struct transport {
     char tried[1024]; /* what auth tried, for the error */
     int keyfile_index;
     uint64_t connect_timer, reconnect_timer, keepalive_timer;
+    /* liveness (ssh_session.c): when a byte last came from the host, when
+     * the last keepalive went out, and, while the host is taken as not
+     * answering, why */
+    int64_t last_recv_ms, probe_sent_ms;
+    time_t probe_sent_s; /* the same, in libssh2's time() */
+    char silence[200];
     int backoff_ms;
     int64_t phase_started_ms;
     unsigned char *pending_key; /* an unknown host key waiting on the user */
