@@ -126,6 +126,7 @@ struct transport {
     tunnel *tunnels;
     bool no_retry;             /* a refused host key: reconnecting cannot help */
     const void *opening;       /* the exec or tunnel client whose channel is opening */
+    uint64_t client_seq;       /* tunnel clients so far (their order of arrival) */
     LIBSSH2_CHANNEL *dead[64]; /* channels given up on, freed as the session allows */
     int ndead;
     char where[300];         /* "127.0.0.3:2222", for errors */

@@ -250,10 +250,16 @@ loss_fresh() { host_fresh; }
 # once; once every source is fresh, SIGUSR1 makes it hold every chunk
 # 500 ms: latency that appears on a live session. Then for LATENCY_LOOKS
 # looks, one a second: the host is never shown anything but up, and no
-# source is more than two intervals old (the matrix's own "fresh").
+# source is more than two intervals old (the matrix's own "fresh"). Last,
+# R under the latency: the session and every source's connection made
+# again at a second's round trip (a dozen SSH channels, opened one at a
+# time) must come back fresh within LATENCY_RECONNECT_MAX seconds (before
+# the fix it never did: the containers source stayed "the engine did not
+# answer within 5 s", Postgres "no answer within 3 s").
 DELAY_MS=500
 RELAY_SRC=${ADDR%.*}.$((${ADDR##*.} + 1))
 LATENCY_LOOKS=20
+LATENCY_RECONNECT_MAX=90
 oldest_source() {
     screen | grep -E "^   ($SOURCES) +[0-9]+s old\$" | awk '$2 + 0 > m { m = $2 + 0 } END { print m + 0 }'
 }
@@ -284,6 +290,17 @@ inject_latency() {
         "(one a second), every source fresh in $fresh, the oldest source $oldest s old"
     check "latency_host_up_throughout" [ "$up" = "$LATENCY_LOOKS" ]
     check "latency_sources_fresh_throughout" [ "$fresh" = "$LATENCY_LOOKS" ]
+    local t0
+    t0=$(now)
+    keys R
+    wait_for 5 eval '! hostline_has "$HOST up"'
+    if wait_for "$LATENCY_RECONNECT_MAX" host_fresh; then
+        pass "latency_reconnect_fresh_within_${LATENCY_RECONNECT_MAX}s"
+        echo "SHOWN: reconnected under ${DELAY_MS} ms each way, fresh again after $(since "$t0") s"
+    else
+        fail "latency_reconnect_fresh_within_${LATENCY_RECONNECT_MAX}s" \
+            "screen: $(screen | grep -E "^   ($SOURCES) " | tr -s ' ' | tr '\n' '|')"
+    fi
 }
 undo_latency() { # the rule out, the session reconnected straight, the relay gone
     drop_rules
