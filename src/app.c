@@ -18,6 +18,7 @@
 #include "opsdeck/sources/http_source.h"
 
 #define CONNECT_TIMEOUT_MS 10000
+#define SILENCE_MIN_MS     3000
 
 static void notify_changed(app_t *app)
 {
@@ -53,6 +54,11 @@ static void update_host_state(app_t *app, app_host *h)
          * the host is gone. Only a host never yet failed is "connecting". */
         if (hm->state != HOST_DOWN)
             model_set_host_state(&app->model, hm, HOST_CONNECTING, "");
+        return;
+    }
+    if (transport_silence(h->transport)[0]) {
+        /* the session is up but nothing comes back: down, with why */
+        model_set_host_state(&app->model, hm, HOST_DOWN, transport_silence(h->transport));
         return;
     }
     for (int k = 0; k < SRC_COUNT; k++) {
@@ -194,12 +200,23 @@ static int make_runtime_dir(app_t *app, char *err, size_t errsize)
     return 0;
 }
 
+/* A host is shown not answering after an interval and a half of silence
+ * with a keepalive unanswered (within the two intervals a fault must take
+ * to show), and never under SILENCE_MIN_MS: a loaded machine's sshd may
+ * take a second or two to answer, and must not be called down for it. */
+static int silence_ms(int interval_s)
+{
+    int ms = interval_s * 1500;
+    return ms < SILENCE_MIN_MS ? SILENCE_MIN_MS : ms;
+}
+
 static int start_hosts(app_t *app, char *err, size_t errsize)
 {
     transport_options topts = {
         .interactive = app->interactive,
         .connect_timeout_ms = CONNECT_TIMEOUT_MS,
         .keepalive_s = app->config->keepalive_s,
+        .silence_ms = silence_ms(app->interval_s),
         .runtime_dir = app->runtime_dir,
     };
     app->hosts = calloc(app->nhosts, sizeof(*app->hosts));

@@ -69,7 +69,7 @@ typedef struct host_config {
 typedef struct opsdeck_config {
     char *path;
     int interval_s;  /* default 2 */
-    int keepalive_s; /* default 15: SSH keepalive; silent for 3 of them: lost */
+    int keepalive_s; /* default 15: a host silent this long: session dropped */
     char *theme;     /* default "default" */
     bool read_only;
     char *audit_log;    /* tilde-expanded */

@@ -69,6 +69,7 @@ typedef struct lane {
     char *body;
     size_t body_len, body_cap;
     bool body_over;
+    bool answered; /* its connection has answered once: its channel is open */
     uint64_t deadline_timer;
 } lane;
 
@@ -138,9 +139,15 @@ static bool via_socket(const containers_state *st)
     return st->socket[0] && !st->socket_refused;
 }
 
-static int deadline_ms(const containers_state *st)
+/* A connection's first answer waits for its SSH channel to open (one open
+ * at a time per session, a round trip each: after a reconnect, all the
+ * lanes' opens queue behind each other) or for dial-stdio to start: held to
+ * the steady-state deadline, a slow link or a loaded host would fail every
+ * reconnect's first stats round, and the source never come back. */
+static int deadline_ms(const lane *l)
 {
-    if (!st->have_list)
+    const containers_state *st = l->st;
+    if (!st->have_list || !l->answered)
         return FIRST_ANSWER_MS;
     int ms = 2 * 1000 * (st->ctx->interval_s > 0 ? st->ctx->interval_s : 1);
     return ms < MIN_DEADLINE_MS ? MIN_DEADLINE_MS : ms;
@@ -192,6 +199,7 @@ static void drop_connections(containers_state *st)
         bury(st, l->conn);
         l->conn = NULL;
         l->job = JOB_IDLE;
+        l->answered = false;
         l->body_len = 0;
     }
     if (!st->teardown_timer)
@@ -312,7 +320,9 @@ static void on_deadline(loop_t *loop, void *arg)
 {
     lane *l = arg;
     l->deadline_timer = 0;
-    fail(l->st, "the engine did not answer within %.0f s", deadline_ms(l->st) / 1000.0);
+    if (l->job == JOB_IDLE)
+        return; /* answered in the same turn: not late */
+    fail(l->st, "the engine did not answer within %.0f s", deadline_ms(l) / 1000.0);
 }
 
 static void send_job(lane *l, job_kind job, size_t index, const char *path)
@@ -323,11 +333,15 @@ static void send_job(lane *l, job_kind job, size_t index, const char *path)
     l->status = 0;
     l->body_len = 0;
     l->body_over = false;
-    if (engine_conn_get(l->conn, path) < 0) {
+    /* armed before the send: over dial-stdio the write drives the session
+     * at once, and a connection that ends there fails the source, which
+     * cancels this timer (armed after, it would outlive the failure and cut
+     * the next, healthy connection); one timer per lane, always */
+    if (l->deadline_timer)
+        loop_timer_cancel(st->ctx->loop, l->deadline_timer);
+    l->deadline_timer = loop_timer_add(st->ctx->loop, deadline_ms(l), on_deadline, l);
+    if (engine_conn_get(l->conn, path) < 0)
         fail(st, "cannot send a request to the engine");
-        return;
-    }
-    l->deadline_timer = loop_timer_add(st->ctx->loop, deadline_ms(st), on_deadline, l);
 }
 
 static void send_for(lane *l, job_kind job, size_t index, const char *id)
@@ -528,6 +542,7 @@ static void api_done(void *arg)
     l->deadline_timer = 0;
     job_kind job = l->job;
     l->job = JOB_IDLE;
+    l->answered = true;
     if (l->body_over) {
         fail(st, "an answer over %zu MiB: refused", ANSWER_MAX >> 20);
         return;

@@ -16,12 +16,20 @@
 #include "opsdeck/snapshot_fields.h"
 
 #define STATEMENT_TIMEOUT_MS 5000
+/* A new connection's first answer: its SSH channel (opened one at a time
+ * per session, a round trip each), startup, authentication (two or three
+ * round trips more) and the query. On a link with a second's round trip
+ * that is five seconds or more: held to the refresh's deadline it would
+ * never connect, and the source never come back. Kept connections answer
+ * within the refresh's deadline. */
+#define FIRST_ANSWER_MS 10000
 
 typedef struct postgres_state {
     const source_ctx *ctx;
     pg_client *client;
     bool busy;
     uint64_t deadline;
+    int deadline_ms; /* this refresh's */
     char where[300];
 } postgres_state;
 
@@ -93,7 +101,7 @@ static void on_deadline(loop_t *loop, void *arg)
     postgres_state *st = arg;
     st->deadline = 0;
     close_connection(st);
-    finish(st, "no answer within %d s", http_source_timeout_ms(st->ctx) / 1000);
+    finish(st, "no answer within %d s", st->deadline_ms / 1000);
 }
 
 static void postgres_tick(void *state)
@@ -102,16 +110,17 @@ static void postgres_tick(void *state)
     if (st->busy)
         return;
     st->busy = true;
-    st->deadline = loop_timer_add(st->ctx->loop, http_source_timeout_ms(st->ctx), on_deadline, st);
     if (st->client && pg_client_broken(st->client))
         close_connection(st);
+    st->deadline_ms = st->client ? http_source_timeout_ms(st->ctx) : FIRST_ANSWER_MS;
+    st->deadline = loop_timer_add(st->ctx->loop, st->deadline_ms, on_deadline, st);
     if (!st->client) {
         char err[512];
         pg_client_options o = {
             .conninfo = st->ctx->host->config->postgres,
             .read_only = true, /* monitoring never changes anything */
             .statement_timeout_ms = STATEMENT_TIMEOUT_MS,
-            .connect_timeout_s = http_source_timeout_ms(st->ctx) / 1000,
+            .connect_timeout_s = FIRST_ANSWER_MS / 1000,
         };
         st->client = pg_client_new(st->ctx->loop, st->ctx->transport, &o, err, sizeof(err));
         if (!st->client) {

@@ -11,12 +11,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "transport_internal.h"
 
-#define RESOLVE_POLL_MS 20
-#define MAX_PASSES      64 /* per turn of the loop (see ssh_drive) */
+#define RESOLVE_POLL_MS  20
+#define MAX_PASSES       64  /* per turn of the loop (see ssh_drive) */
+#define LIVENESS_TICK_MS 250 /* how often the host's silence is looked at */
+#define KEEPALIVE_GAP_S  2   /* libssh2's shortest keepalive interval (1 is taken as 2) */
 
 static const char *phase_doing(ssh_phase phase)
 {
@@ -62,6 +65,7 @@ static void disconnect(transport_t *t)
     t->opening = NULL;
     t->orphan_open = 0;
     t->writer = NULL;
+    t->silence[0] = '\0';
     ssh_jump_detach(t);
     ssh_tunnel_drop_clients(t);
     ssh_auth_reset(t);
@@ -239,36 +243,70 @@ void ssh_start(transport_t *t)
     resolve_and_connect(t);
 }
 
-/* A keepalive asks for an answer, and a live server answers it (or sends
- * something else) within the interval: a session that heard nothing for
- * KEEPALIVE_COUNT_MAX of them is lost, as OpenSSH's ServerAliveCountMax
- * says. Without this a host whose packets vanish (pulled cable, firewall
- * drop) would stay "up" with failing sources until TCP gives up, which
- * takes about 15 minutes. */
+/* Liveness, as OpenSSH's ServerAliveInterval but on the console's time
+ * scale: after silence_ms / 3 with nothing from the host, a keepalive (an
+ * SSH global request the server must answer) goes out; when silence_ms have
+ * passed with nothing at all, not even that answer, the host is taken as
+ * not answering (shown down with the reason; the session is kept, so a
+ * host that answers again is back at once); when that lasts the teardown
+ * time, the session is dropped and reconnected with backoff. A slow source
+ * is not a silent host: sshd answers the keepalive itself, whatever the
+ * services behind it do. */
+static int64_t teardown_ms(const transport_t *t)
+{
+    int64_t ka = (int64_t)t->opts.keepalive_s * 1000, twice = 2 * (int64_t)t->opts.silence_ms;
+    return ka > twice ? ka : twice;
+}
+
+static void set_silence(transport_t *t, const char *why)
+{
+    if (strcmp(t->silence, why) == 0)
+        return;
+    snprintf(t->silence, sizeof(t->silence), "%s", why);
+    if (t->events.state_changed)
+        t->events.state_changed(t, t->arg);
+}
+
 static void on_keepalive(loop_t *loop, void *arg)
 {
     transport_t *t = arg;
-    int next = t->opts.keepalive_s;
     t->keepalive_timer = 0;
-    int64_t silent_ms = loop_now_ms(loop) - t->heard_ms;
-    if (silent_ms >= (int64_t)KEEPALIVE_COUNT_MAX * t->opts.keepalive_s * 1000) {
-        ssh_fail(t, true, "connection lost: no answer for %d s (%s)", (int)(silent_ms / 1000),
-                 t->where);
+    int64_t now = loop_now_ms(loop);
+    int64_t quiet = now - t->last_recv_ms;
+    bool unanswered = t->probe_sent_ms > t->last_recv_ms;
+    if (unanswered && quiet >= teardown_ms(t)) {
+        ssh_fail(t, true, "connection lost: no answer for %.0f s (SSH keepalives unanswered)",
+                 quiet / 1000.0);
         return;
     }
-    if (t->writer) { /* another send is half out: libssh2 allows no other */
-        t->keepalive_timer = loop_timer_add(loop, 1000, on_keepalive, t);
-        return;
+    if (unanswered && quiet >= t->opts.silence_ms) {
+        char why[200];
+        snprintf(why, sizeof(why), "%s: ssh: no answer for %.0f s (an SSH keepalive unanswered)",
+                 t->host->name, quiet / 1000.0);
+        set_silence(t, why);
+    } else if (!unanswered) {
+        set_silence(t, "");
     }
-    int rc = libssh2_keepalive_send(t->session, &next);
-    if (rc < 0 && rc != LIBSSH2_ERROR_EAGAIN) {
-        ssh_fail(t, true, "connection lost (keepalive failed)");
-        return;
+    /* another send half out: libssh2 allows no other (tried next tick) */
+    bool may_send = !t->writer && !(libssh2_session_block_directions(t->session) &
+                                    LIBSSH2_SESSION_BLOCK_OUTBOUND);
+    /* libssh2 sends a keepalive only when KEEPALIVE_GAP_S whole seconds
+     * (its time()) have passed since its last one, and does not say
+     * whether it did: it is asked only then, so that it always does */
+    time_t sec = time(NULL);
+    if (!unanswered && quiet >= t->opts.silence_ms / 3 && may_send &&
+        sec >= t->probe_sent_s + KEEPALIVE_GAP_S) {
+        int next;
+        int rc = libssh2_keepalive_send(t->session, &next);
+        if (rc < 0 && rc != LIBSSH2_ERROR_EAGAIN) {
+            ssh_fail(t, true, "connection lost (keepalive failed)");
+            return;
+        }
+        t->probe_sent_ms = now;
+        t->probe_sent_s = sec;
+        watch_socket(t);
     }
-    if (next < 1)
-        next = 1;
-    t->keepalive_timer = loop_timer_add(loop, (int64_t)next * 1000, on_keepalive, t);
-    watch_socket(t);
+    t->keepalive_timer = loop_timer_add(loop, LIVENESS_TICK_MS, on_keepalive, t);
 }
 
 static void now_up(transport_t *t)
@@ -276,10 +314,12 @@ static void now_up(transport_t *t)
     t->phase = SSH_UP;
     cancel_timer(t, &t->connect_timer);
     t->backoff_ms = BACKOFF_FIRST_MS;
-    t->heard_ms = loop_now_ms(t->loop);
-    libssh2_keepalive_config(t->session, 1, (unsigned)t->opts.keepalive_s);
-    t->keepalive_timer =
-        loop_timer_add(t->loop, (int64_t)t->opts.keepalive_s * 1000, on_keepalive, t);
+    libssh2_keepalive_config(t->session, 1, KEEPALIVE_GAP_S);
+    t->last_recv_ms = loop_now_ms(t->loop);
+    t->probe_sent_ms = 0;
+    t->probe_sent_s = 0;
+    t->silence[0] = '\0';
+    t->keepalive_timer = loop_timer_add(t->loop, LIVENESS_TICK_MS, on_keepalive, t);
     transport_set_state(t, TRANSPORT_UP);
 }
 
@@ -298,7 +338,7 @@ static ssize_t counting_recv(libssh2_socket_t fd, void *buf, size_t len, int fla
     ssize_t n = recv(fd, buf, len, flags);
     if (n > 0) {
         t->received = true;
-        t->heard_ms = loop_now_ms(t->loop);
+        t->last_recv_ms = loop_update_time(t->loop);
     }
     if (n < 0) /* as libssh2's default: minus errno, EWOULDBLOCK as EAGAIN */
         return errno == EWOULDBLOCK ? -EAGAIN : -errno;

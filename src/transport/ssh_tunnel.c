@@ -33,6 +33,8 @@ struct tunnel_client {
     char down[TUNNEL_BUF]; /* remote -> local */
     size_t down_len, down_off;
     bool local_eof, remote_eof, eof_sent, local_shut;
+    bool local_half_shut; /* the client shut its writing before the channel opened */
+    uint64_t seq;         /* order of arrival: channels open newest first */
     /* a pipe (ssh_tunnel_pipe): who is told when it ends, and why */
     pipe_closed_fn closed;
     void *closed_arg;
@@ -83,6 +85,12 @@ static void client_watch(tunnel_client *c)
     short events = 0;
     if (c->phase == TC_PUMPING && !c->local_eof && c->up_len < sizeof(c->up))
         events |= POLLIN;
+    /* before its channel is open, whether the local client is still there
+     * (its bytes wait in the socket: POLLIN would wake the loop for them;
+     * POLLRDHUP wakes it when the client shuts down, POLLHUP comes with it
+     * when the client closed) */
+    if (c->phase != TC_PUMPING && !c->local_half_shut)
+        events |= POLLRDHUP;
     if (c->down_len > c->down_off)
         events |= POLLOUT;
     loop_watch(c->tun->t->loop, c->fd, events, on_client_io, c);
@@ -92,6 +100,17 @@ static void on_client_io(loop_t *loop, int fd, int revents, void *arg)
 {
     tunnel_client *c = arg;
     transport_t *t = c->tun->t;
+    if (c->phase != TC_PUMPING && (revents & (POLLHUP | POLLERR))) {
+        /* gone before its channel opened (its request timed out while the
+         * opens queued: one at a time per session, a round trip each):
+         * opening one for it would only hold up the clients still waiting */
+        client_close(c);
+        return;
+    }
+    if (c->phase != TC_PUMPING && (revents & POLLRDHUP)) {
+        c->local_half_shut = true; /* only shut its writing: still waits for the answer */
+        client_watch(c);
+    }
     if (t->state != TRANSPORT_UP) {
         client_watch(c);
         return;
@@ -119,6 +138,7 @@ static void on_accept(loop_t *loop, int fd, int revents, void *arg)
         c->tun = tun;
         c->fd = cfd;
         c->phase = TC_WAITING;
+        c->seq = ++t->client_seq;
         c->next = tun->clients;
         tun->clients = c;
         client_watch(c);
@@ -362,11 +382,28 @@ LIBSSH2_CHANNEL *ssh_tunnel_channel_open(transport_t *t, const char *host, int p
                                    (const char *)msg, (unsigned int)(4 + len + 8));
 }
 
+/* The client of every tunnel that came last: opens go one at a time, a
+ * round trip each, so on a slow link the clients queue, and their requests
+ * time out while they wait. The newest has the most of its time left: its
+ * request is answered, its connection kept, and its source done with
+ * waiting; the oldest would be opened just in time to be given up on, one
+ * after the other. A client that gives up is dropped without its open
+ * (on_client_io). */
+static const tunnel_client *newest_waiting(const transport_t *t)
+{
+    const tunnel_client *newest = NULL;
+    for (const tunnel *tun = t->tunnels; tun; tun = tun->next)
+        for (const tunnel_client *c = tun->clients; c; c = c->next)
+            if (c->phase == TC_WAITING && (!newest || c->seq > newest->seq))
+                newest = c;
+    return newest;
+}
+
 static int drive_client(tunnel_client *c)
 {
     transport_t *t = c->tun->t;
     if (c->phase == TC_WAITING) {
-        if (t->opening)
+        if (t->opening || newest_waiting(t) != c)
             return 0;
         t->opening = c;
         c->phase = TC_OPENING;
@@ -502,6 +539,7 @@ tunnel_client *ssh_tunnel_pipe(transport_t *t, const char *host, int port, int *
     c->tun = tun;
     c->fd = sv[0];
     c->phase = TC_WAITING;
+    c->seq = ++t->client_seq;
     c->closed = closed;
     c->closed_arg = arg;
     c->next = tun->clients;

@@ -25,6 +25,8 @@ transport_t *transport_new(loop_t *loop, const host_config *host, const transpor
         t->opts.connect_timeout_ms = 10000;
     if (t->opts.keepalive_s <= 0)
         t->opts.keepalive_s = 15;
+    if (t->opts.silence_ms <= 0)
+        t->opts.silence_ms = 3000;
     if (events)
         t->events = *events;
     t->arg = arg;
@@ -81,6 +83,11 @@ const char *transport_error(const transport_t *t)
 const char *transport_remote_user(const transport_t *t)
 {
     return t->remote_user;
+}
+
+const char *transport_silence(const transport_t *t)
+{
+    return t->state == TRANSPORT_UP ? t->silence : "";
 }
 
 bool transport_is_local(const transport_t *t)

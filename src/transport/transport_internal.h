@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "opsdeck/transport/transport.h"
 
@@ -15,8 +16,6 @@
 #define TUNNEL_BUF       65536 /* per direction, per client */
 #define BACKOFF_FIRST_MS 1000
 #define BACKOFF_MAX_MS   30000
-/* keepalives a session may leave unanswered before it is called lost */
-#define KEEPALIVE_COUNT_MAX 3
 
 typedef enum {
     CH_QUEUED,  /* waiting for the session or a free channel */
@@ -113,6 +112,12 @@ struct transport {
     char tried[1024]; /* what auth tried, for the error */
     int keyfile_index;
     uint64_t connect_timer, reconnect_timer, keepalive_timer;
+    /* liveness (ssh_session.c): when a byte last came from the host, when
+     * the last keepalive went out, and, while the host is taken as not
+     * answering, why */
+    int64_t last_recv_ms, probe_sent_ms;
+    time_t probe_sent_s; /* the same, in libssh2's time() */
+    char silence[200];
     int backoff_ms;
     int64_t phase_started_ms;
     unsigned char *pending_key; /* an unknown host key waiting on the user */
@@ -121,6 +126,7 @@ struct transport {
     tunnel *tunnels;
     bool no_retry;             /* a refused host key: reconnecting cannot help */
     const void *opening;       /* the exec or tunnel client whose channel is opening */
+    uint64_t client_seq;       /* tunnel clients so far (their order of arrival) */
     LIBSSH2_CHANNEL *dead[64]; /* channels given up on, freed as the session allows */
     int ndead;
     char where[300];         /* "127.0.0.3:2222", for errors */
@@ -138,7 +144,6 @@ struct transport {
      * the packets may be for a channel already visited in the pass, which
      * the socket will not wake up again */
     bool received;
-    int64_t heard_ms;       /* when libssh2 last read a byte of this session */
     uint64_t redrive_timer; /* a drive cut short, continued from the loop */
     char reason[400];       /* the last failure without the "name: ssh: " prefix */
     /* ProxyJump (ssh_jump.c): the jump host's transport, shared by every

@@ -567,6 +567,91 @@ static void reconnects_after_the_connection_drops(void **state)
     world_end(&w);
 }
 
+/* ---- a host that stops answering ---- */
+
+static char drop_tag[64];
+
+static void drop_rules(const char *op, const char *addr)
+{
+    char cmd[400];
+    snprintf(cmd, sizeof(cmd),
+             "iptables -w 5 %s INPUT -d %s/32 -m comment --comment %s -j DROP && "
+             "iptables -w 5 %s INPUT -s %s/32 -m comment --comment %s -j DROP",
+             op, addr, drop_tag, op, addr, drop_tag);
+    assert_int_equal(system(cmd), 0);
+}
+
+static int remove_drop_rules(void **state)
+{
+    /* whatever is left by a failed test: every rule carrying the tag */
+    char cmd[300];
+    snprintf(cmd, sizeof(cmd),
+             "iptables -w 5 -S INPUT | grep -F -- '%s' | sed 's/^-A /-D /' | "
+             "while read -r r; do eval iptables -w 5 $r; done",
+             drop_tag);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static int64_t run_until_silence(world *w, bool silent, int wait_ms)
+{
+    int64_t start = loop_update_time(w->loop), end = start + wait_ms;
+    while (loop_update_time(w->loop) < end && (transport_silence(w->t)[0] != '\0') != silent)
+        loop_run_once(w->loop, 20);
+    return loop_update_time(w->loop) - start;
+}
+
+/* A live but idle session is never taken as silent (its keepalives are
+ * answered); packets dropped both ways are told within the silence limit
+ * and libssh2's 2 s between keepalives, with the session kept; once
+ * packets pass again the host is back, on the same session. */
+static void a_silent_host_is_told_and_comes_back(void **state)
+{
+    host_config hc;
+    sandbox_host(&hc, "staging");
+    world w = {.accept_hostkey = -1};
+    w.loop = loop_new();
+    snprintf(w.rundir, sizeof(w.rundir), "/tmp/opsdeck-ttest-XXXXXX");
+    assert_non_null(mkdtemp(w.rundir));
+    transport_options o = {.interactive = true,
+                           .connect_timeout_ms = 10000,
+                           .silence_ms = 1500,
+                           .keepalive_s = 15,
+                           .runtime_dir = w.rundir};
+    w.t = transport_new(w.loop, &hc, &o, &events, &w);
+    transport_start(w.t);
+    expect_up(&w);
+    /* one channel open and quiet, as the console always holds its sources'
+     * kept connections (libssh2 reads what arrives, the keepalive's answer
+     * too, only when a channel is read); then four times the limit with
+     * nothing on it but the keepalives */
+    result quiet;
+    memset(&quiet, 0, sizeof(quiet));
+    transport_exec(w.t, "sleep 60", 64, 60000, on_done, NULL, &quiet);
+    int changes = w.state_changes;
+    run_until_silence(&w, true, 6000);
+    assert_string_equal(transport_silence(w.t), "");
+    assert_int_equal(w.state_changes, changes);
+
+    drop_rules("-I", hc.ssh_host);
+    int64_t told = run_until_silence(&w, true, 10000);
+    if (!strstr(transport_silence(w.t), "no answer for"))
+        fail_msg("not told within 10 s: \"%s\"", transport_silence(w.t));
+    if (told > 1500 + 2000 + 500)
+        fail_msg("told after %lld ms", (long long)told);
+    assert_int_equal(transport_get_state(w.t), TRANSPORT_UP);
+
+    drop_rules("-D", hc.ssh_host);
+    /* TCP retransmits with backoff: the first one after the rules go can
+     * take a few seconds */
+    run_until_silence(&w, false, 12000);
+    assert_string_equal(transport_silence(w.t), "");
+    assert_int_equal(transport_get_state(w.t), TRANSPORT_UP);
+    result r;
+    exec_one(&w, "echo back", 64, 5000, &r);
+    assert_string_equal(r.out, "back\n");
+    world_end(&w);
+}
+
 /* ---- tunnels ---- */
 
 /* A client on the loop: sends req through the tunnel socket, reads until
@@ -704,6 +789,7 @@ static void local_host_without_ssh(void **state)
 
 int main(void)
 {
+    snprintf(drop_tag, sizeof(drop_tag), "opsdeck-ttest:%d", (int)getpid());
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(exec_status_stdout_stderr),
         cmocka_unit_test(exec_output_capped),
@@ -719,6 +805,7 @@ int main(void)
         cmocka_unit_test(dead_host_refused),
         cmocka_unit_test(blackholed_host_times_out_alone),
         cmocka_unit_test(reconnects_after_the_connection_drops),
+        cmocka_unit_test_teardown(a_silent_host_is_told_and_comes_back, remove_drop_rules),
         cmocka_unit_test(tunnel_to_the_hosts_redis),
         cmocka_unit_test(tunnel_to_a_closed_port_ends_the_client),
         cmocka_unit_test(local_host_without_ssh),

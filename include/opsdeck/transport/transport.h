@@ -42,8 +42,14 @@ typedef struct transport_events {
 } transport_events;
 
 typedef struct transport_options {
-    bool interactive;        /* false in --once: never wait on a person, never reconnect */
-    int connect_timeout_ms;  /* TCP + handshake + auth, default 10000 */
+    bool interactive;       /* false in --once: never wait on a person, never reconnect */
+    int connect_timeout_ms; /* TCP + handshake + auth, default 10000 */
+    /* A host that has sent nothing for silence_ms while a keepalive waits
+     * for its answer is taken as not answering (transport_silence()); the
+     * session is kept, and dropped (reconnect with backoff) once that lasts
+     * keepalive_s (or twice silence_ms, whichever is longer). Keepalives
+     * go out only after silence_ms / 3 with nothing received. Default 3000. */
+    int silence_ms;
     int keepalive_s;         /* default 15 */
     const char *runtime_dir; /* private 0700 directory for tunnel sockets */
 } transport_options;
@@ -58,6 +64,11 @@ transport_state transport_get_state(const transport_t *t);
 const char *transport_error(const transport_t *t); /* "" when none */
 const char *transport_remote_user(const transport_t *t);
 bool transport_is_local(const transport_t *t);
+/* "" while the host answers; else why it is taken as not answering
+ * ("no answer for 3.0 s (an SSH keepalive unanswered)") while the session
+ * is still up: packets are dropped on the way, or the host is frozen.
+ * state_changed is called when this starts and when it ends. */
+const char *transport_silence(const transport_t *t);
 
 /* Drops the session (whatever its state) and connects again at once,
  * skipping the backoff; also after a failure that is otherwise final (a
