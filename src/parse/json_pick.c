@@ -96,31 +96,36 @@ static size_t escape(scan *s, char *out)
 }
 
 /* A string at s->p (its opening quote). With key, its text is decoded
- * there, NUL ended; *keylen past KEY_MAX - 1 when it did not fit. */
+ * there, NUL ended; *keylen past KEY_MAX - 1 when it did not fit. Plain
+ * runs are skipped (and copied) whole: strings are most of the text. */
 static bool string(scan *s, char *key, size_t *keylen)
 {
     s->p++;
     size_t n = 0;
-    while (s->p < s->end) {
-        unsigned char c = (unsigned char)*s->p++;
-        if (c == '"') {
-            if (key) {
-                key[n < KEY_MAX ? n : KEY_MAX - 1] = '\0';
-                *keylen = n;
-            }
-            return true;
-        }
-        if (c < 0x20)
-            return false; /* a control character must be escaped */
-        char out[4] = {(char)c};
-        size_t len = 1;
-        if (c == '\\' && !(len = escape(s, out)))
+    for (;;) {
+        const char *run = s->p;
+        while (s->p < s->end && *s->p != '"' && *s->p != '\\' && (unsigned char)*s->p >= 0x20)
+            s->p++;
+        size_t len = (size_t)(s->p - run);
+        if (key && n + len < KEY_MAX)
+            memcpy(key + n, run, len);
+        n += len;
+        if (s->p >= s->end || (unsigned char)*s->p < 0x20)
+            return false; /* unended, or a control character not escaped */
+        if (*s->p++ == '"')
+            break;
+        char out[4];
+        if (!(len = escape(s, out)))
             return false;
         if (key && n + len < KEY_MAX)
             memcpy(key + n, out, len);
         n += len;
     }
-    return false;
+    if (key) {
+        key[n < KEY_MAX ? n : KEY_MAX - 1] = '\0';
+        *keylen = n;
+    }
+    return true;
 }
 
 static bool digits(scan *s)
@@ -131,7 +136,8 @@ static bool digits(scan *s)
     return s->p > start;
 }
 
-/* A number at s->p: its value, or false when it is not one. */
+/* A number at s->p: false when it is not one; its value when asked for
+ * (converting every number of the text would cost more than the rest). */
 static bool number(scan *s, double *value)
 {
     const char *start = s->p;
@@ -153,6 +159,8 @@ static bool number(scan *s, double *value)
         if (!digits(s))
             return false;
     }
+    if (!value)
+        return true;
     size_t len = (size_t)(s->p - start);
     char small[NUMBER_MAX];
     char *copy = len < sizeof(small) ? small : malloc(len + 1);
@@ -208,7 +216,7 @@ static bool object(scan *s, int depth, uint32_t active)
         s->p++;
         uint32_t next = active ? following(s, active, depth, key, keylen) : 0;
         /* a later duplicate replaces the earlier member whole */
-        for (size_t i = 0; i < s->npicks; i++)
+        for (size_t i = 0; next && i < s->npicks; i++)
             if (next & (UINT32_C(1) << i)) {
                 s->picks[i].found = false;
                 s->picks[i].array_len = 0;
@@ -280,7 +288,7 @@ static bool value(scan *s, int depth, uint32_t active)
         size_t n;
         if (!array(s, depth, &n))
             return false;
-        for (size_t i = 0; i < s->npicks; i++)
+        for (size_t i = 0; here && i < s->npicks; i++)
             if (here & (UINT32_C(1) << i))
                 s->picks[i].array_len = n;
         return true;
@@ -293,10 +301,10 @@ static bool value(scan *s, int depth, uint32_t active)
         return literal(s, "false");
     if (c == 'n')
         return literal(s, "null");
-    double v;
-    if (!number(s, &v))
+    double v = 0;
+    if (!number(s, here ? &v : NULL))
         return false;
-    for (size_t i = 0; i < s->npicks; i++)
+    for (size_t i = 0; here && i < s->npicks; i++)
         if (here & (UINT32_C(1) << i)) {
             s->picks[i].found = true;
             s->picks[i].value = v;
