@@ -61,7 +61,8 @@ FUZZ_SRCS_runbook = src/runbook/load.c src/runbook/validate.c src/runbook/runboo
                     src/runbook/substitute.c src/action_table.c $(wildcard src/config/*.c)
 FUZZ_FLAGS_runbook = -DOPSDECK_READONLY=1
 FUZZ_PKGS_runbook = yaml-0.1
-FUZZ_SRCS_engine_api = src/parse/http_reader.c src/parse/docker_api.c src/parse/docker_json.c
+FUZZ_SRCS_engine_api = src/parse/http_reader.c src/parse/docker_api.c src/parse/docker_json.c \
+                       src/parse/json_pick.c
 BENCH_BIN = $(BUILD)/bench/prom-parse
 
 .PHONY: all deps tests check sanitize demo install uninstall clean format format-check \

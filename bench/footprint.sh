@@ -20,7 +20,8 @@
 # pid files and its engine. "idle" is nobody watching (the sandbox's own
 # work: health checks, Prometheus scraping, the demo traffic); the designs'
 # figures are printed as measured and above idle.
-# Ways: this opsdeck ($OPSDECK_BIN), the polling design before the streams
+# Ways: this opsdeck ($OPSDECK_BIN), optionally the build before a change
+# ($OPSDECK_PREV, console and freshness), the polling design before the streams
 # ($OPSDECK_OLD, `make bench-footprint` builds it), the seed runbook's way
 # (one ssh per source per refresh) and the same through an OpenSSH
 # ControlMaster. Then freshness (--once --json -i 1: wall time, containers'
@@ -32,6 +33,8 @@ SECS=${2:-60}
 . "$DIR/sandbox.env"
 NEW=${OPSDECK_BIN:-$PWD/opsdeck}
 OLD=${OPSDECK_OLD:-$PWD/build/polling/opsdeck}
+# optional: the build before a change, measured beside it the same way
+PREV=${OPSDECK_PREV:-}
 HZ=$(getconf CLK_TCK)
 export HOME=$DIR # known_hosts and keys of the sandbox only
 WORK=$(mktemp -d /tmp/opsdeck-fp.XXXXXX)
@@ -159,22 +162,32 @@ echo "# $(date -u +%FT%TZ) $(uname -n), $(nproc) cores, $(awk '/MemTotal/ { prin
     "load $(cut -d' ' -f1-3 /proc/loadavg); $SECS s each, a 2 s refresh, hosts: $SBX_HOSTS"
 measure idle
 console "opsdeck (streams)" "$NEW" "$SBX_CONF"
+[ -n "$PREV" ] && [ -x "$PREV" ] && console "opsdeck (before)" "$PREV" "$SBX_CONF"
 [ -x "$OLD" ] && console "opsdeck (polling, before)" "$OLD" "$WORK/old.conf"
 run_runbook "runbook: ssh per source" ""
 run_runbook "runbook: ssh ControlMaster" "-o ControlMaster=auto -o ControlPath=$WORK/cm-%C -o ControlPersist=60"
 ssh -q -o ControlPath="$WORK/cm-%C" -O exit -p "$SBX_STAGING_SSH_PORT" "$SBX_USER@$SBX_STAGING_ADDR" 2>/dev/null
 ssh -q -o ControlPath="$WORK/cm-%C" -O exit -p "$SBX_PRODUCTION_SSH_PORT" "$SBX_USER@$SBX_PRODUCTION_ADDR" 2>/dev/null
 
-echo "# freshness: opsdeck --once --json -i 1 on both hosts, 3 runs each"
-for b in "$NEW" "$OLD"; do
-    [ -x "$b" ] || continue
+# 3 s apart: each run starts with the engine's stats collector idle, as a
+# run of its own would (a run started within a second of the last one's
+# stats is answered at the collector's pending tick, sooner)
+echo "# freshness: opsdeck --once --json -i 1 on both hosts, 3 runs each, 3 s apart"
+for b in "$NEW" "$PREV" "$OLD"; do
+    [ -n "$b" ] && [ -x "$b" ] || continue
     conf=$SBX_CONF
     [ "$b" = "$OLD" ] && conf=$WORK/old.conf
     for _ in 1 2 3; do
+        sleep 3
         t0=$(date +%s.%N)
         "$b" --once --json -i 1 -c "$conf" >"$WORK/once.json" 2>/dev/null
         t1=$(date +%s.%N)
-        printf '%-26s wall %5.2f s  containers age %s\n' "$([ "$b" = "$NEW" ] && echo "opsdeck (streams)" || echo "opsdeck (polling, before)")" \
+        case $b in
+        "$NEW") what="opsdeck (streams)" ;;
+        "$PREV") what="opsdeck (before)" ;;
+        *) what="opsdeck (polling, before)" ;;
+        esac
+        printf '%-26s wall %5.2f s  containers age %s\n' "$what" \
             "$(echo "$t1 - $t0" | bc)" "$(jq -c '[.hosts[].containers.age_s | . * 100 | round / 100]' "$WORK/once.json")"
     done
 done

@@ -11,6 +11,7 @@
  * Any bytes end in results or refusals with a reason, never a crash; after
  * a refusal the reader keeps refusing. */
 #include <assert.h>
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 
@@ -18,6 +19,7 @@
 #include "opsdeck/parse/docker_api.h"
 #include "opsdeck/parse/docker_json.h"
 #include "opsdeck/parse/http_reader.h"
+#include "opsdeck/parse/json_pick.h"
 
 #define BODY_MAX (1 << 20)
 
@@ -28,8 +30,41 @@ typedef struct conn {
     docker_cpu_sample prev;
 } conn;
 
+/* json_pick (the stats' reader) against jansson's tree: wherever jansson
+ * reads the text, the picked numbers and array lengths are the tree's
+ * (json_pick may take texts jansson refuses: bad UTF-8 inside a string, an
+ * integer past int64, a NUL in a key). */
+static void pick_as_jansson(const char *buf, size_t len)
+{
+    static const char *const total[] = {"cpu_stats", "cpu_usage", "total_usage", NULL};
+    static const char *const percpu[] = {"cpu_stats", "cpu_usage", "percpu_usage", NULL};
+    static const char *const inactive[] = {"memory_stats", "stats", "inactive_file", NULL};
+    static const char *const usage[] = {"memory_stats", "usage", NULL};
+    static const char *const *const paths[] = {total, percpu, inactive, usage};
+    enum { N = sizeof(paths) / sizeof(*paths) };
+    json_pick picks[N];
+    for (size_t i = 0; i < N; i++)
+        picks[i] = (json_pick){.path = paths[i]};
+    int kind = json_pick_numbers(buf, len, picks, N);
+    json_error_t err;
+    json_t *root = json_loadb(buf, len, JSON_ALLOW_NUL, &err);
+    if (!root)
+        return;
+    assert(kind == (json_is_object(root) ? 1 : 0));
+    for (size_t i = 0; i < N; i++) {
+        json_t *v = root;
+        for (size_t k = 0; paths[i][k] && v; k++)
+            v = json_object_get(v, paths[i][k]);
+        assert(picks[i].found == json_is_number(v));
+        assert(!picks[i].found || picks[i].value == json_number_value(v));
+        assert(picks[i].array_len == (json_is_array(v) ? json_array_size(v) : 0));
+    }
+    json_decref(root);
+}
+
 static void parse_body(conn *c, const char *buf, size_t len)
 {
+    pick_as_jansson(buf, len);
     char why[256] = "";
     docker_list_entry *list = NULL;
     size_t n = 0;

@@ -1,5 +1,13 @@
 /* `opsdeck --once`: two refresh rounds one interval apart, then a report.
  *
+ * One interval apart as the console's ticks are: the second round starts
+ * one interval after the first started, or when the first ends if that is
+ * later. Measured from the first round's end instead, a slow round would
+ * be paid twice: the containers' first round takes one stats tick of the
+ * engine (docs/HACKING.md, "Containers"), and a second round sent within
+ * the engine's following second is answered at its next tick for every
+ * container at once, one interval after the first round's samples.
+ *
  * Every wait here is bounded: a round ends when every source has answered
  * or failed, and sources bound their own work, but a whole round is also
  * cut off at ROUND_LIMIT_MS so that no host, however broken, can hold the
@@ -116,9 +124,10 @@ int snapshot_run(const opsdeck_config *cfg, const app_options *opts, bool json, 
         loop_free(loop);
         return init == APP_ERR_SELECTION ? EXIT_USAGE : EXIT_CONFIG;
     }
+    int64_t second_round = loop_update_time(loop) + (int64_t)app.interval_s * 1000;
     app_start(&app); /* the first round starts at once */
     finish_round(&app);
-    wait_ms(loop, (int64_t)app.interval_s * 1000);
+    wait_ms(loop, second_round - loop_update_time(loop));
     if (!stop.signal)
         app_refresh(&app);
     finish_round(&app);

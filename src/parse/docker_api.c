@@ -2,24 +2,19 @@
 #include "opsdeck/parse/docker_api.h"
 
 #include <jansson.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "opsdeck/parse/json_pick.h"
 #include "opsdeck/utf8_copy.h"
 
 static const char *get_string(json_t *obj, const char *key)
 {
     json_t *v = json_object_get(obj, key);
     return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-static double get_number(json_t *obj, const char *key, bool *found)
-{
-    json_t *v = json_object_get(obj, key);
-    *found = json_is_number(v);
-    return *found ? json_number_value(v) : 0;
 }
 
 int docker_api_parse_list(const char *buf, size_t len, docker_list_entry **out, size_t *count,
@@ -59,44 +54,52 @@ int docker_api_parse_list(const char *buf, size_t len, docker_list_entry **out, 
     return 0;
 }
 
+/* The figures of a stats answer, picked without building its tree: it
+ * comes every refresh for every running container (parse/json_pick.h). */
+static const char *const total_usage[] = {"cpu_stats", "cpu_usage", "total_usage", NULL};
+static const char *const percpu_usage[] = {"cpu_stats", "cpu_usage", "percpu_usage", NULL};
+static const char *const system_cpu_usage[] = {"cpu_stats", "system_cpu_usage", NULL};
+static const char *const online_cpus[] = {"cpu_stats", "online_cpus", NULL};
+static const char *const mem_usage[] = {"memory_stats", "usage", NULL};
+static const char *const inactive_v1[] = {"memory_stats", "stats", "total_inactive_file", NULL};
+static const char *const inactive_v2[] = {"memory_stats", "stats", "inactive_file", NULL};
+enum { P_TOTAL, P_PERCPU, P_SYSTEM, P_NCPUS, P_USAGE, P_INACTIVE_V1, P_INACTIVE_V2, P_COUNT };
+
 int docker_api_parse_stats(const char *buf, size_t len, docker_cpu_sample *cpu, int64_t *mem_bytes,
                            char *why, size_t whysize)
 {
     memset(cpu, 0, sizeof(*cpu));
     *mem_bytes = -1;
-    json_error_t err;
-    json_t *o = json_loadb(buf, len, JSON_ALLOW_NUL, &err);
-    if (!json_is_object(o)) {
-        snprintf(why, whysize, "stats are not a JSON object (%s)", o ? "another value" : err.text);
-        json_decref(o);
+    json_pick p[P_COUNT] = {
+        [P_TOTAL] = {.path = total_usage},       [P_PERCPU] = {.path = percpu_usage},
+        [P_SYSTEM] = {.path = system_cpu_usage}, [P_NCPUS] = {.path = online_cpus},
+        [P_USAGE] = {.path = mem_usage},         [P_INACTIVE_V1] = {.path = inactive_v1},
+        [P_INACTIVE_V2] = {.path = inactive_v2},
+    };
+    int kind = json_pick_numbers(buf, len, p, P_COUNT);
+    if (kind != 1) {
+        snprintf(why, whysize, "stats are not a JSON object (%s)",
+                 kind == 0 ? "another value" : "not JSON");
         return -1;
     }
-    bool a, b, c;
-    json_t *cs = json_object_get(o, "cpu_stats");
-    cpu->total_ns = get_number(json_object_get(cs, "cpu_usage"), "total_usage", &a);
-    cpu->system_ns = get_number(cs, "system_cpu_usage", &b);
+    cpu->total_ns = p[P_TOTAL].found ? p[P_TOTAL].value : 0;
+    cpu->system_ns = p[P_SYSTEM].found ? p[P_SYSTEM].value : 0;
     /* bounded before the cast: a double past INT_MAX made int is undefined */
-    double ncpus = get_number(cs, "online_cpus", &c);
-    cpu->online_cpus = c && ncpus >= 1 && ncpus <= 65536 ? (int)ncpus : 0;
-    if (cpu->online_cpus <= 0) {
-        json_t *per = json_object_get(json_object_get(cs, "cpu_usage"), "percpu_usage");
-        cpu->online_cpus = (int)json_array_size(per);
-    }
-    cpu->valid = a && b && cpu->online_cpus > 0;
+    double ncpus = p[P_NCPUS].value;
+    cpu->online_cpus = p[P_NCPUS].found && ncpus >= 1 && ncpus <= 65536 ? (int)ncpus : 0;
+    if (cpu->online_cpus <= 0)
+        cpu->online_cpus = p[P_PERCPU].array_len <= INT_MAX ? (int)p[P_PERCPU].array_len : 0;
+    cpu->valid = p[P_TOTAL].found && p[P_SYSTEM].found && cpu->online_cpus > 0;
 
-    json_t *ms = json_object_get(o, "memory_stats");
-    double usage = get_number(ms, "usage", &a);
-    if (a && usage >= 0 && usage < 9.2e18) {
+    double usage = p[P_USAGE].value;
+    if (p[P_USAGE].found && usage >= 0 && usage < 9.2e18) {
         /* as docker stats: less the inactive page cache (cgroup v1, then v2) */
-        json_t *st = json_object_get(ms, "stats");
-        double v1 = get_number(st, "total_inactive_file", &b);
-        double v2 = get_number(st, "inactive_file", &c);
-        double m = b && v1 >= 0 && v1 < usage   ? usage - v1
-                   : c && v2 >= 0 && v2 < usage ? usage - v2
-                                                : usage;
+        double v1 = p[P_INACTIVE_V1].value, v2 = p[P_INACTIVE_V2].value;
+        double m = p[P_INACTIVE_V1].found && v1 >= 0 && v1 < usage   ? usage - v1
+                   : p[P_INACTIVE_V2].found && v2 >= 0 && v2 < usage ? usage - v2
+                                                                     : usage;
         *mem_bytes = (int64_t)m;
     }
-    json_decref(o);
     return 0;
 }
 

@@ -35,6 +35,10 @@ struct tunnel_client {
     bool local_eof, remote_eof, eof_sent, local_shut;
     bool local_half_shut; /* the client shut its writing before the channel opened */
     uint64_t seq;         /* order of arrival: channels open newest first */
+    /* the local socket may have bytes: poll() said so since recv() last
+     * found none. Every client is pumped whenever the session moves, and
+     * recv() on each idle one was most of the console's system calls. */
+    bool readable;
     /* a pipe (ssh_tunnel_pipe): who is told when it ends, and why */
     pipe_closed_fn closed;
     void *closed_arg;
@@ -111,6 +115,8 @@ static void on_client_io(loop_t *loop, int fd, int revents, void *arg)
         c->local_half_shut = true; /* only shut its writing: still waits for the answer */
         client_watch(c);
     }
+    if (revents & (POLLIN | POLLHUP | POLLERR | POLLRDHUP))
+        c->readable = true;
     if (t->state != TRANSPORT_UP) {
         client_watch(c);
         return;
@@ -137,6 +143,7 @@ static void on_accept(loop_t *loop, int fd, int revents, void *arg)
         }
         c->tun = tun;
         c->fd = cfd;
+        c->readable = true;
         c->phase = TC_WAITING;
         c->seq = ++t->client_seq;
         c->next = tun->clients;
@@ -227,7 +234,7 @@ static int pump(tunnel_client *c)
     transport_t *t = c->tun->t;
     int moved = 0;
     /* local -> buffer */
-    while (!c->local_eof && c->up_len < sizeof(c->up)) {
+    while (c->readable && !c->local_eof && c->up_len < sizeof(c->up)) {
         ssize_t n = recv(c->fd, c->up + c->up_len, sizeof(c->up) - c->up_len, 0);
         if (n > 0) {
             c->up_len += (size_t)n;
@@ -236,6 +243,7 @@ static int pump(tunnel_client *c)
             c->local_eof = true;
             moved = 1;
         } else if (errno == EAGAIN) {
+            c->readable = false;
             break;
         }
     }
@@ -262,10 +270,22 @@ static int pump(tunnel_client *c)
         else
             c->eof_sent = true;
     }
-    /* channel -> buffer */
+    /* channel -> buffer. A channel read first reads the session's socket
+     * until it is dry, queueing every channel's packets: one such read per
+     * pass is enough, and the other channels are read only when a packet of
+     * theirs (or their end) is queued, with no recv() each. The queue is
+     * asked through window_read_ex, which skips other packets (a keepalive's
+     * reply); libssh2_poll_channel_read fails on the first short one. */
     if (c->down_off == c->down_len)
         c->down_off = c->down_len = 0;
     while (!c->remote_eof && c->down_len < sizeof(c->down)) {
+        unsigned long queued = 0;
+        if (t->tunnel_socket_read) {
+            libssh2_channel_window_read_ex(c->channel, &queued, NULL);
+            if (!queued && !libssh2_channel_eof(c->channel))
+                break;
+        }
+        t->tunnel_socket_read = true;
         ssize_t n =
             libssh2_channel_read(c->channel, c->down + c->down_len, sizeof(c->down) - c->down_len);
         if (n > 0) {
@@ -431,6 +451,7 @@ static int drive_client(tunnel_client *c)
         }
         t->opening = NULL;
         c->phase = TC_PUMPING;
+        c->readable = true; /* what the client sent while it waited */
     }
     return pump(c);
 }
@@ -438,6 +459,7 @@ static int drive_client(tunnel_client *c)
 int ssh_tunnel_drive(transport_t *t)
 {
     int moved = 0;
+    t->tunnel_socket_read = false;
 again:
     for (tunnel *tun = t->tunnels; tun; tun = tun->next) {
         for (tunnel_client *c = tun->clients; c; c = c->next) {
@@ -538,6 +560,7 @@ tunnel_client *ssh_tunnel_pipe(transport_t *t, const char *host, int port, int *
     }
     c->tun = tun;
     c->fd = sv[0];
+    c->readable = true;
     c->phase = TC_WAITING;
     c->seq = ++t->client_seq;
     c->closed = closed;

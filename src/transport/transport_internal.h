@@ -144,6 +144,9 @@ struct transport {
      * the packets may be for a channel already visited in the pass, which
      * the socket will not wake up again */
     bool received;
+    /* a tunnel channel's read has read the socket during this tunnel drive
+     * (ssh_tunnel.c, pump) */
+    bool tunnel_socket_read;
     uint64_t redrive_timer; /* a drive cut short, continued from the loop */
     char reason[400];       /* the last failure without the "name: ssh: " prefix */
     /* ProxyJump (ssh_jump.c): the jump host's transport, shared by every

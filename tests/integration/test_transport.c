@@ -47,6 +47,7 @@ typedef struct world {
     const char *passphrase_answer; /* given when asked; NULL: none */
     const char *second_answer;     /* given the second time, when set */
     int accept_hostkey;            /* -1: leave the question open */
+    int keepalive_s;               /* 0: 15 */
 } world;
 
 static void on_state(transport_t *t, void *arg)
@@ -90,7 +91,7 @@ static void world_start(world *w, const host_config *hc, bool interactive, int c
     assert_non_null(mkdtemp(w->rundir));
     transport_options o = {.interactive = interactive,
                            .connect_timeout_ms = connect_ms,
-                           .keepalive_s = 15,
+                           .keepalive_s = w->keepalive_s ? w->keepalive_s : 15,
                            .runtime_dir = w->rundir};
     w->t = transport_new(w->loop, hc, &o, &events, w);
     assert_non_null(w->t);
@@ -741,6 +742,68 @@ static void tunnel_to_the_hosts_redis(void **state)
     assert_int_not_equal(stat(path, &st), 0); /* the socket is gone with the transport */
 }
 
+/* Runs the loop until every client has want in what it got. */
+static bool all_got(world *w, client *c, int n, const char *want)
+{
+    int64_t end = loop_update_time(w->loop) + WAIT_MS;
+    for (;;) {
+        int done = 0;
+        for (int i = 0; i < n; i++)
+            done += strstr(c[i].got, want) != NULL;
+        if (done == n)
+            return true;
+        if (loop_update_time(w->loop) >= end)
+            return false;
+        loop_run_once(w->loop, 50);
+    }
+}
+
+/* A tunnel channel is read only when a packet of its own is queued (one
+ * channel read per pass drains the socket for all): eight connections
+ * answered at once, then again on the same connections after the
+ * session's keepalives were answered (their replies stay in libssh2's
+ * queue, ahead of any data). */
+static void tunnel_clients_keep_moving_after_keepalives(void **state)
+{
+    host_config hc;
+    sandbox_host(&hc, "staging");
+    world w = {.accept_hostkey = -1, .keepalive_s = 1};
+    world_start(&w, &hc, false, 10000);
+    expect_up(&w);
+    int port = atoi(sbx("SBX_STAGING_REDIS_PORT"));
+    const char *path = transport_tunnel(w.t, hc.ssh_host, port, "redis-ka/redis.sock");
+    assert_non_null(path);
+    enum { N = 8 };
+    client c[N];
+    memset(c, 0, sizeof(c));
+    for (int i = 0; i < N; i++) {
+        c[i].req = "PING\r\n";
+        c[i].fd = connect_unix(path);
+        loop_watch(w.loop, c[i].fd, POLLIN | POLLOUT, on_client, &c[i]);
+    }
+    if (!all_got(&w, c, N, "+PONG\r\n"))
+        fail_msg("not every client was answered through the tunnel");
+    int64_t idle_end = loop_update_time(w.loop) + 3500; /* three keepalives and replies */
+    while (loop_update_time(w.loop) < idle_end)
+        loop_run_once(w.loop, 100);
+    assert_int_equal(transport_get_state(w.t), TRANSPORT_UP);
+    for (int i = 0; i < N; i++) {
+        c[i].req = "PING\r\n";
+        c[i].sent = 0;
+        loop_watch(w.loop, c[i].fd, POLLIN | POLLOUT, on_client, &c[i]);
+    }
+    bool again = all_got(&w, c, N, "+PONG\r\n+PONG\r\n");
+    for (int i = 0; i < N; i++) {
+        loop_unwatch(w.loop, c[i].fd);
+        close(c[i].fd);
+    }
+    if (!again)
+        fail_msg("after the keepalives, the kept connections got no answer");
+    client late;
+    talk(&w, &late, path, "PING\r\n", "+PONG\r\n"); /* and a new one too */
+    world_end(&w);
+}
+
 static void tunnel_to_a_closed_port_ends_the_client(void **state)
 {
     host_config hc;
@@ -807,6 +870,7 @@ int main(void)
         cmocka_unit_test(reconnects_after_the_connection_drops),
         cmocka_unit_test_teardown(a_silent_host_is_told_and_comes_back, remove_drop_rules),
         cmocka_unit_test(tunnel_to_the_hosts_redis),
+        cmocka_unit_test(tunnel_clients_keep_moving_after_keepalives),
         cmocka_unit_test(tunnel_to_a_closed_port_ends_the_client),
         cmocka_unit_test(local_host_without_ssh),
     };

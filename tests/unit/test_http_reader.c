@@ -118,6 +118,36 @@ static void docker_figures(void **state)
     assert_int_equal(docker_api_parse_stats(odd, strlen(odd), &c, &mem, why, sizeof(why)), 0);
     assert_false(c.valid); /* no CPU count, no percpu_usage */
     assert_int_equal(mem, 1000);
+    /* cgroup v1 (engine 20.10 here): no online_cpus on old engines, the
+     * CPUs counted from percpu_usage; the page cache as total_inactive_file */
+    const char v1[] =
+        "{\"read\":\"2026-12-03T01:00:00Z\",\"blkio_stats\":{\"io_service_bytes_"
+        "recursive\":[{\"major\":8,\"op\":\"Read\",\"value\":4096}]},\"cpu_stats\":"
+        "{\"cpu_usage\":{\"total_usage\":2.5e9,\"percpu_usage\":[1,2,3,4]},"
+        "\"system_cpu_usage\":40e9},\"precpu_stats\":{\"cpu_usage\":{\"total_usage\":0}},"
+        "\"memory_stats\":{\"usage\":5000,\"stats\":{\"total_inactive_file\":1000,"
+        "\"inactive_file\":4000}}}";
+    assert_int_equal(docker_api_parse_stats(v1, strlen(v1), &c, &mem, why, sizeof(why)), 0);
+    assert_true(c.valid);
+    assert_int_equal(c.online_cpus, 4);
+    assert_float_equal(c.total_ns, 2.5e9, 0);
+    assert_float_equal(c.system_ns, 40e9, 0);
+    assert_int_equal(mem, 4000);
+    /* two of them one interval apart: docker stats' CPU % */
+    docker_cpu_sample later = c;
+    later.total_ns += 0.5e9;
+    later.system_ns += 4e9;
+    assert_float_equal(docker_cpu_percent(&c, &later), 50.0, 1e-9);
+    /* an answer that is not a JSON object: refused with a reason */
+    const char *const not_stats[] = {"[]", "{\"cpu_stats\":", "<html>"};
+    for (size_t i = 0; i < 3; i++) {
+        why[0] = '\0';
+        assert_int_equal(
+            docker_api_parse_stats(not_stats[i], strlen(not_stats[i]), &c, &mem, why, sizeof(why)),
+            -1);
+        assert_false(c.valid);
+        assert_true(why[0] != '\0');
+    }
 }
 
 int main(void)
