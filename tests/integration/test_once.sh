@@ -8,7 +8,12 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 # --- the healthy fleet ---
-"$OPSDECK_BIN" --once --json -c "$SBX_CONF" >"$work/snap.json" 2>"$work/err"
+# Without node_metrics: the sandbox's node_exporter reports this machine,
+# whose CPU other work can hold at 100 % (critical: exit 2); whether the
+# fleet is healthy must not depend on that.
+grep -v '^node_metrics = ' "$SBX_CONF" >"$work/healthy.conf"
+chmod 600 "$work/healthy.conf"
+"$OPSDECK_BIN" --once --json -c "$work/healthy.conf" >"$work/snap.json" 2>"$work/err"
 rc=$?
 if [ "$rc" = 0 ]; then pass once_healthy_exit_0; else
     fail once_healthy_exit_0 "exit $rc: $(head -c 400 "$work/err") $(jq -c '.hosts[]|{name,state,error}' "$work/snap.json" 2>/dev/null)"
