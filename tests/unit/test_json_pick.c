@@ -90,8 +90,11 @@ static void not_json(void **state)
     for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
         if (pick(bad[i], p, 1) != -1)
             fail_msg("taken as JSON: %s", bad[i]);
-    /* a NUL byte is not JSON either */
+    /* a NUL byte is not JSON either, also right after a number, where
+     * jansson 2.14 takes it (found by fuzz/engine_api_fuzz.c) */
     assert_int_equal(json_pick_numbers("{}\0", 3, p, 1), -1);
+    assert_int_equal(json_pick_numbers("{\"a\":1\0}", 8, p, 1), -1);
+    assert_int_equal(json_pick_numbers("{\"a\":-1.7e37\0}", 14, p, 1), -1);
 }
 
 static void other_values(void **state)
