@@ -63,6 +63,7 @@ typedef struct container_info {
      * passes ("Up 3 minutes" -> "Up 4 minutes") without asking the host */
     double started_at, finished_at; /* wall clock, seconds; 0 unknown */
     int exit_code;
+    int pid;            /* State.Pid: its first process on the host; 0 when not running */
     double cpu_percent; /* < 0: unknown (not running) */
     int64_t mem_bytes;  /* < 0: unknown */
 } container_info;

@@ -158,6 +158,9 @@ static bool fill_from_inspect(json_t *o, container_info *ci, problem *res)
     ci->finished_at = docker_parse_time(get_string(state, "FinishedAt"));
     json_t *code = json_object_get(state, "ExitCode");
     ci->exit_code = json_is_integer(code) ? (int)json_integer_value(code) : 0;
+    json_t *pid = json_object_get(state, "Pid");
+    json_int_t p = json_is_integer(pid) ? json_integer_value(pid) : 0;
+    ci->pid = p > 0 && p <= 0x3fffffff ? (int)p : 0; /* Linux's PID_MAX_LIMIT is 2^22 */
 
     json_t *restarts = json_object_get(o, "RestartCount");
     json_int_t r = json_is_integer(restarts) ? json_integer_value(restarts) : 0;

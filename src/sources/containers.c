@@ -32,6 +32,7 @@
 
 #include "opsdeck/parse/docker_api.h"
 #include "opsdeck/parse/docker_json.h"
+#include "opsdeck/sources/cgroup_stats.h"
 #include "opsdeck/sources/engine_conn.h"
 #include "opsdeck/sources/source.h"
 #include "opsdeck/bytes.h"
@@ -114,6 +115,17 @@ struct containers_state {
     /* closed from the loop, never inside their callbacks */
     engine_conn *dead[STATS_LANES_MAX + 1];
     int ndead;
+    /* CPU and memory from the host's cgroup files over SFTP, for the
+     * containers whose files it found (sources/cgroup_stats.h); the others,
+     * and every container when it is NULL, from the engine's stats */
+    cgroup_stats *cg;
+    bool cg_off;         /* the host refused SFTP or it misbehaved: the engine only */
+    bool cg_answered;    /* it has answered a round: steady deadlines */
+    bool cg_round;       /* this round's cgroup reads are in flight */
+    bool round_waits_cg; /* this round waits for the containers' files to be found */
+    uint64_t cg_timer;   /* the deadline of either */
+    cgroup_stats *cg_dead;
+    uint64_t cg_end_timer;
 };
 
 static void start_fetch(containers_state *st);
@@ -148,6 +160,15 @@ static int deadline_ms(const lane *l)
 {
     const containers_state *st = l->st;
     if (!st->have_list || !l->answered)
+        return FIRST_ANSWER_MS;
+    int ms = 2 * 1000 * (st->ctx->interval_s > 0 ? st->ctx->interval_s : 1);
+    return ms < MIN_DEADLINE_MS ? MIN_DEADLINE_MS : ms;
+}
+
+/* The same rule for the cgroup reads over SFTP. */
+static int cg_deadline_ms(const containers_state *st)
+{
+    if (!st->have_list || !st->cg_answered)
         return FIRST_ANSWER_MS;
     int ms = 2 * 1000 * (st->ctx->interval_s > 0 ? st->ctx->interval_s : 1);
     return ms < MIN_DEADLINE_MS ? MIN_DEADLINE_MS : ms;
@@ -208,6 +229,12 @@ static void drop_connections(containers_state *st)
     st->connected = false;
     st->have_list = false;
     st->job = JOB_IDLE;
+    /* the cgroup reader stays (it does not go through the engine); only
+     * this round is over */
+    st->cg_round = st->round_waits_cg = false;
+    if (st->cg_timer)
+        loop_timer_cancel(st->ctx->loop, st->cg_timer);
+    st->cg_timer = 0;
     free(st->list);
     free(st->fresh);
     st->list = NULL;
@@ -268,6 +295,20 @@ static void publish(containers_state *st, bool fresh_sample)
         model_source_ok(ctx->model, ctx->host, SRC_CONTAINERS, st->stats_at);
 }
 
+/* Tells the cgroup reader which containers run now (their host PIDs). */
+static void track_cgroups(containers_state *st)
+{
+    if (!st->cg)
+        return;
+    cgroup_target *targets = st->count ? calloc(st->count, sizeof(*targets)) : NULL;
+    size_t n = 0;
+    for (size_t i = 0; targets && i < st->count; i++)
+        if (strcmp(st->items[i].state, "running") == 0 && st->items[i].pid > 0)
+            targets[n++] = (cgroup_target){.id = st->items[i].id, .pid = st->items[i].pid};
+    cgroup_stats_track(st->cg, targets, n);
+    free(targets);
+}
+
 /* The list and inspect are in: they replace the known containers, each
  * keeping its last figures and CPU counters. */
 static void adopt_fresh(containers_state *st)
@@ -286,7 +327,9 @@ static void adopt_fresh(containers_state *st)
         for (size_t k = 0; k < st->count; k++) {
             if (strcmp(st->items[k].id, c->id) != 0)
                 continue;
-            if (strcmp(c->state, "running") == 0) {
+            /* started again since: its counters began again from zero, and
+             * a difference with the old ones would read as 0 % */
+            if (strcmp(c->state, "running") == 0 && c->started_at == st->items[k].started_at) {
                 c->cpu_percent = st->items[k].cpu_percent;
                 c->mem_bytes = st->items[k].mem_bytes;
                 prev[i] = st->prev[k];
@@ -306,6 +349,7 @@ static void adopt_fresh(containers_state *st)
     st->nlist = 0;
     st->have_list = true;
     st->backoff_ms = 0;
+    track_cgroups(st);
     publish(st, false);
 }
 
@@ -363,11 +407,17 @@ static void start_fetch(containers_state *st)
 
 /* Gives an idle lane the round's next running container; false when the
  * round has none left. */
+/* Whether this round reads the container's cgroup files, not the engine. */
+static bool read_by_cgroup(const containers_state *st, size_t i)
+{
+    return st->cg_round && cgroup_stats_has(st->cg, st->items[i].id);
+}
+
 static bool lane_take_stats(lane *l)
 {
     containers_state *st = l->st;
     for (size_t i = st->round_next; i < st->count; i++)
-        if (is_running(&st->items[i])) {
+        if (is_running(&st->items[i]) && !read_by_cgroup(st, i)) {
             st->round_next = i + 1;
             send_for(l, JOB_STATS, i, st->items[i].id);
             return true;
@@ -378,6 +428,8 @@ static bool lane_take_stats(lane *l)
 
 static void round_over_if_done(containers_state *st)
 {
+    if (st->cg_round || st->round_waits_cg)
+        return;
     for (int k = 0; k < st->nlanes; k++)
         if (st->lanes[k].job != JOB_IDLE)
             return;
@@ -410,20 +462,140 @@ static void open_lanes(containers_state *st, size_t running)
     }
 }
 
-static void start_round(containers_state *st)
+static void run_round(containers_state *st);
+
+static void cancel_cg_deadline(containers_state *st)
 {
+    if (st->cg_timer)
+        loop_timer_cancel(st->ctx->loop, st->cg_timer);
+    st->cg_timer = 0;
+}
+
+/* After the reader ended (or was given up): closed from the loop, and a
+ * round that waited on it is served by the engine instead. */
+static void on_cg_end(loop_t *loop, void *arg)
+{
+    containers_state *st = arg;
+    st->cg_end_timer = 0;
+    cgroup_stats_close(st->cg_dead);
+    st->cg_dead = NULL;
+    if (st->job != JOB_STATS || (!st->cg_round && !st->round_waits_cg))
+        return;
+    cancel_cg_deadline(st);
+    st->cg_round = false;
+    st->round_next = 0; /* those read by cgroup: asked of the engine now */
+    run_round(st);
+}
+
+static void drop_cg(containers_state *st)
+{
+    if (!st->cg)
+        return;
+    cgroup_stats_close(st->cg_dead); /* an earlier one: not in a callback */
+    st->cg_dead = st->cg;
+    st->cg = NULL;
+    if (!st->cg_end_timer)
+        st->cg_end_timer = loop_timer_add(st->ctx->loop, 0, on_cg_end, st);
+}
+
+static void on_cg_deadline(loop_t *loop, void *arg)
+{
+    containers_state *st = arg;
+    st->cg_timer = 0;
+    if (!st->cg_round && !st->round_waits_cg)
+        return;
+    /* a host whose SFTP server stops answering: the engine's stats from now on */
+    st->cg_off = true;
+    drop_cg(st);
+    fail(st, "the host's SFTP server did not answer within %.0f s (its cgroup counters)",
+         cg_deadline_ms(st) / 1000.0);
+}
+
+static void arm_cg_deadline(containers_state *st)
+{
+    if (st->cg_timer)
+        loop_timer_cancel(st->ctx->loop, st->cg_timer);
+    st->cg_timer = loop_timer_add(st->ctx->loop, cg_deadline_ms(st), on_cg_deadline, st);
+}
+
+/* Sends the round: one batch of cgroup reads for the containers whose
+ * files are open, engine stats requests for the others. */
+static void run_round(containers_state *st)
+{
+    st->round_waits_cg = false;
+    st->cg_round = st->cg && cgroup_stats_round(st->cg) > 0;
+    if (st->cg_round)
+        arm_cg_deadline(st);
     size_t running = 0;
     for (size_t i = 0; i < st->count; i++)
-        running += is_running(&st->items[i]);
+        running += is_running(&st->items[i]) && !read_by_cgroup(st, i);
     open_lanes(st, running);
-    st->job = JOB_STATS;
-    st->round_next = 0;
     for (int k = 0; k < st->nlanes && st->connected; k++)
-        if (!lane_take_stats(&st->lanes[k]))
+        if (st->lanes[k].job == JOB_IDLE && !lane_take_stats(&st->lanes[k]))
             break;
     if (st->connected)
         round_over_if_done(st);
 }
+
+static void start_round(containers_state *st)
+{
+    st->job = JOB_STATS;
+    st->round_next = 0;
+    if (st->cg && cgroup_stats_settling(st->cg)) {
+        /* a container's files are being found: a moment (a few round
+         * trips), and the engine's stats would take a collector tick */
+        st->round_waits_cg = true;
+        arm_cg_deadline(st);
+        return;
+    }
+    run_round(st);
+}
+
+/* ---- the cgroup reader ---- */
+
+static void cg_changed(void *arg)
+{
+    containers_state *st = arg;
+    if (st->round_waits_cg && !cgroup_stats_settling(st->cg)) {
+        if (st->cg_timer)
+            loop_timer_cancel(st->ctx->loop, st->cg_timer);
+        st->cg_timer = 0;
+        run_round(st);
+        return;
+    }
+    if (!st->cg_round || cgroup_stats_busy(st->cg))
+        return;
+    cancel_cg_deadline(st);
+    st->cg_answered = true;
+    for (size_t i = 0; i < st->count; i++) {
+        container_info *c = &st->items[i];
+        docker_cpu_sample cpu;
+        int64_t mem;
+        if (!is_running(c) || !cgroup_stats_sample(st->cg, c->id, &cpu, &mem))
+            continue;
+        /* the engine's own formula, between this and the last sample
+         * (either way: the engine reads the same counters) */
+        c->cpu_percent = docker_cpu_percent(&st->prev[i], &cpu);
+        c->mem_bytes = mem;
+        st->prev[i] = cpu;
+    }
+    st->cg_round = false;
+    round_over_if_done(st);
+}
+
+/* SFTP is over. A host that refused it (or spoke something else) while its
+ * session is up keeps to the engine's stats; a session that went away takes
+ * SFTP with it, and the next connect asks again. */
+static void cg_ended(const char *why, void *arg)
+{
+    containers_state *st = arg;
+    (void)why;
+    if (transport_get_state(st->ctx->transport) == TRANSPORT_UP)
+        st->cg_off = true;
+    drop_cg(st);
+}
+
+static const cgroup_stats_events cg_events = {.changed = cg_changed, .ended = cg_ended};
 
 /* Starts what is owed: a fetch after an event (first), then a stats round. */
 static void next_job(containers_state *st)
@@ -660,6 +832,8 @@ static engine_conn *open_conn(containers_state *st, const engine_conn_events *ev
 static void connect_engine(containers_state *st)
 {
     char err[400];
+    if (!st->cg && !st->cg_off && !st->cg_dead)
+        st->cg = cgroup_stats_open(st->ctx->transport, &cg_events, st);
     st->lanes[0].conn = open_conn(st, &api_events, &st->lanes[0], err, sizeof(err));
     st->events = st->lanes[0].conn ? open_conn(st, &event_events, st, err, sizeof(err)) : NULL;
     if (!st->lanes[0].conn || !st->events) {
@@ -767,6 +941,12 @@ static void containers_stop(void *state)
         loop_timer_cancel(loop, st->restart_timer);
     if (st->teardown_timer)
         loop_timer_cancel(loop, st->teardown_timer);
+    if (st->cg_timer)
+        loop_timer_cancel(loop, st->cg_timer);
+    if (st->cg_end_timer)
+        loop_timer_cancel(loop, st->cg_end_timer);
+    cgroup_stats_close(st->cg);
+    cgroup_stats_close(st->cg_dead);
     close_dead(st);
     for (int i = 0; i < STATS_LANES_MAX; i++) {
         if (st->lanes[i].deadline_timer)

@@ -198,7 +198,8 @@ static int drive_request(exec_req *req)
         req->phase = CH_EXEC;
         /* fall through */
     case CH_EXEC:
-        rc = libssh2_channel_exec(req->channel, req->command);
+        rc = req->subsystem ? libssh2_channel_subsystem(req->channel, req->command)
+                            : libssh2_channel_exec(req->channel, req->command);
         if (rc == LIBSSH2_ERROR_EAGAIN) {
             ssh_note_blocked(t, req);
             return 0;
@@ -206,7 +207,8 @@ static int drive_request(exec_req *req)
         if (rc < 0) {
             if (ssh_error_is_fatal(rc))
                 return -1;
-            fail_request(req, "the command was refused");
+            fail_request(req,
+                         req->subsystem ? "the subsystem was refused" : "the command was refused");
             return 2;
         }
         req->phase = CH_RUNNING;

@@ -223,7 +223,8 @@ static void on_exec_timeout(loop_t *loop, void *arg)
 }
 
 static exec_req *exec_new(transport_t *t, const char *command, size_t out_cap, int timeout_ms,
-                          exec_done_fn done, exec_output_fn output, void *arg, bool stream)
+                          exec_done_fn done, exec_output_fn output, void *arg, bool stream,
+                          bool subsystem)
 {
     exec_req *req = calloc(1, sizeof(*req));
     if (!req)
@@ -246,6 +247,7 @@ static exec_req *exec_new(transport_t *t, const char *command, size_t out_cap, i
     req->arg = arg;
     req->pidfd = req->out_fd = req->err_fd = req->in_fd = -1;
     req->keep_stdin = stream;
+    req->subsystem = subsystem;
     req->asked_ms = loop_update_time(t->loop);
     /* a stream has no deadline: its owner watches it for stalls */
     req->timer = stream ? 0 : loop_timer_add(t->loop, timeout_ms, on_exec_timeout, req);
@@ -273,13 +275,21 @@ static exec_req *exec_new(transport_t *t, const char *command, size_t out_cap, i
 exec_req *transport_exec(transport_t *t, const char *command, size_t out_cap, int timeout_ms,
                          exec_done_fn done, exec_output_fn output, void *arg)
 {
-    return exec_new(t, command, out_cap, timeout_ms, done, output, arg, false);
+    return exec_new(t, command, out_cap, timeout_ms, done, output, arg, false, false);
 }
 
 exec_req *transport_stream(transport_t *t, const char *command, size_t out_cap, exec_done_fn done,
                            exec_output_fn output, void *arg)
 {
-    return exec_new(t, command, out_cap, 0, done, output, arg, true);
+    return exec_new(t, command, out_cap, 0, done, output, arg, true, false);
+}
+
+exec_req *transport_subsystem(transport_t *t, const char *name, size_t out_cap, exec_done_fn done,
+                              exec_output_fn output, void *arg)
+{
+    if (t->local)
+        return NULL;
+    return exec_new(t, name, out_cap, 0, done, output, arg, true, true);
 }
 
 int transport_exec_write(exec_req *req, const char *buf, size_t len)

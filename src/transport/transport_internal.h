@@ -39,6 +39,7 @@ struct exec_req {
     char *in;
     size_t in_len;
     bool keep_stdin; /* a stream: stdin stays open for transport_exec_write */
+    bool subsystem;  /* command names an SSH subsystem ("sftp"), not a shell command */
     /* local */
     int in_fd;
     pid_t pid;

@@ -6,6 +6,9 @@
  *   comes from the engine's events, so it is on screen within an interval
  *   (asserted: the state within one interval of docker returning, a health
  *   verdict within one interval of the container's own health check);
+ * - CPU and memory come from the containers' cgroup files, held open by the
+ *   host's SFTP server (sources/cgroup_stats.h), and agree with `docker
+ *   stats` for a container busy on one core, also after it restarted;
  * - in steady state no process is started on the host between refreshes:
  *   sshd logs no new session, and no new process appears below it; and
  *   with the staging value (`docker -H unix://...`) no process at all: the
@@ -159,15 +162,20 @@ static int setup(void **state)
     return fx.st ? 0 : -1;
 }
 
-/* A failed check must not leave the probe behind (an exited container
+/* A failed check must not leave a probe behind (an exited container
  * would keep the engine test's restart waiting for it). */
+static void remove_container(const char *name)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), "%s rm -f %s >/dev/null 2>&1", fx.docker, name);
+    if (system(cmd) != 0) { /* not there: fine */
+    }
+}
+
 static int remove_probe(void **state)
 {
     (void)state;
-    char cmd[1024];
-    snprintf(cmd, sizeof(cmd), "%s rm -f " PROBE " >/dev/null 2>&1", fx.docker);
-    if (system(cmd) != 0) { /* not there: fine */
-    }
+    remove_container(PROBE);
     return 0;
 }
 
@@ -411,8 +419,142 @@ static size_t steady_without_new_processes(void)
 static void no_process_between_refreshes(void **state)
 {
     (void)state;
-    /* streamlocal: not even a long-lived process on the host */
+    /* streamlocal: no docker CLI at all on the host (the one long-lived
+     * process is the SFTP server below the session, started with it) */
     assert_int_equal(steady_without_new_processes(), 0);
+}
+
+/* ---- CPU and memory from the cgroup files, through SFTP ---- */
+
+#define BURNER "opsdeck_probe_cpu"
+
+static int remove_burner(void **state)
+{
+    (void)state;
+    remove_container(BURNER);
+    return 0;
+}
+
+/* Whether pid has a file open whose path contains both a and b. */
+static bool has_open(int pid, const char *a, const char *b)
+{
+    char dir[64];
+    snprintf(dir, sizeof(dir), "/proc/%d/fd", pid);
+    DIR *d = opendir(dir);
+    if (!d)
+        return false;
+    bool found = false;
+    struct dirent *e;
+    while (!found && (e = readdir(d))) {
+        char link[320], target[1024];
+        snprintf(link, sizeof(link), "%s/%s", dir, e->d_name);
+        ssize_t n = readlink(link, target, sizeof(target) - 1);
+        if (n <= 0)
+            continue;
+        target[n] = '\0';
+        found = strstr(target, a) && strstr(target, b);
+    }
+    closedir(d);
+    return found;
+}
+
+/* docker's own view of a container: `docker stats --no-stream`. */
+static void docker_stats(const char *name, double *cpu, double *mem)
+{
+    char cmd[1024], out[256] = "";
+    snprintf(cmd, sizeof(cmd), "%s stats --no-stream --format '{{.CPUPerc}} {{.MemUsage}}' %s",
+             fx.docker, name);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    if (!fgets(out, sizeof(out), p))
+        out[0] = '\0';
+    pclose(p);
+    char unit[8] = "";
+    if (sscanf(out, "%lf%% %lf%7[A-Za-z]", cpu, mem, unit) != 3)
+        fail_msg("docker stats said: %s", out);
+    double scale = strcmp(unit, "KiB") == 0   ? 1024.0
+                   : strcmp(unit, "MiB") == 0 ? 1048576.0
+                   : strcmp(unit, "GiB") == 0 ? 1073741824.0
+                                              : 1.0;
+    *mem *= scale;
+}
+
+/* A container busy on one core: the source's CPU and memory agree with
+ * `docker stats` (same counters, same formula), and they come from the
+ * container's own cgroup files held open by the host's SFTP server below
+ * the session's sshd (no dial-stdio, no process per refresh). Restarted,
+ * the container has a new process and a new cgroup: found again. */
+static bool burner_runs_since(const char *started_before)
+{
+    const container_info *c = find(BURNER);
+    char now[32];
+    snprintf(now, sizeof(now), "%.3f", c ? c->started_at : 0);
+    return c && strcmp(c->state, "running") == 0 && strcmp(now, started_before) != 0;
+}
+
+static void burner_agrees_with_docker(const char *when, const char *started_before)
+{
+    /* listed (by the engine's events) before the two samples */
+    assert_true(wait_without_refresh(burner_runs_since, started_before, EVENT_MS) >= 0);
+    refresh();
+    int64_t next = loop_update_time(fx.loop) + INTERVAL * 1000;
+    while (loop_update_time(fx.loop) < next)
+        loop_run_once(fx.loop, 50);
+    refresh();
+    expect_ok();
+    const container_info *c = find(BURNER);
+    assert_non_null(c);
+    double cpu, mem;
+    docker_stats(BURNER, &cpu, &mem);
+    printf("# %s: opsdeck cpu %.1f%% mem %lld B; docker stats cpu %.1f%% mem %.0f B\n", when,
+           c->cpu_percent, (long long)c->mem_bytes, cpu, mem);
+    /* a core's worth on a shared 2-core machine: both well above 30 % and
+     * near each other (another window of the same steady loop); an error
+     * in the formula (the CPU count, the tick) would be a factor of 2 or 100 */
+    if (c->cpu_percent < 30 || cpu < 30 || c->cpu_percent > 2 * cpu + 10 ||
+        cpu > 2 * c->cpu_percent + 10)
+        fail_msg("%s: cpu %.1f%% against docker's %.1f%%", when, c->cpu_percent, cpu);
+    /* memory: docker prints three digits; a shell's pages barely move */
+    if (c->mem_bytes <= 0 || c->mem_bytes > mem * 1.2 + 262144 ||
+        (double)c->mem_bytes < mem * 0.8 - 262144)
+        fail_msg("%s: mem %lld B against docker's %.0f B", when, (long long)c->mem_bytes, mem);
+
+    int sshd = staging_sshd();
+    int pids[256];
+    size_t n = below(sshd, pids, 0, 256);
+    size_t readers = 0;
+    for (size_t i = 0; i < n; i++)
+        readers +=
+            has_open(pids[i], "/proc/stat", "") &&
+            (has_open(pids[i], c->id, "cpuacct.usage") || has_open(pids[i], c->id, "cpu.stat"));
+    if (readers != 1)
+        fail_msg("%s: %zu processes below sshd hold the container's cgroup files open", when,
+                 readers);
+    assert_int_equal(dial_stdio_count(pids, n), 0);
+}
+
+static void figures_from_cgroup_files_over_sftp(void **state)
+{
+    (void)state;
+    size_t sessions = count_sessions();
+    docker("run -d --name " BURNER " --init --network none sbx/busybox:latest "
+           "sh -c 'while :; do :; done'");
+    burner_agrees_with_docker("started", "0.000");
+    char before[32];
+    snprintf(before, sizeof(before), "%.3f", find(BURNER)->started_at);
+    docker("restart -t 1 " BURNER);
+    burner_agrees_with_docker("restarted", before);
+    /* the SFTP channel was opened once, when the source started */
+    assert_int_equal(count_sessions(), sessions);
+    char path[512], line[1024];
+    snprintf(path, sizeof(path), "%s/staging/sshd.log", getenv("SANDBOX_DIR"));
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    bool sftp = false;
+    while (fgets(line, sizeof(line), f))
+        sftp |= strstr(line, "Starting session: subsystem 'sftp'") != NULL;
+    fclose(f);
+    assert_true(sftp);
 }
 
 /* The source started again with another docker value. */
@@ -509,6 +651,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(changes_arrive_by_events, remove_probe),
         cmocka_unit_test(no_process_between_refreshes),
+        cmocka_unit_test_teardown(figures_from_cgroup_files_over_sftp, remove_burner),
         cmocka_unit_test(wrapper_falls_back_to_dial_stdio),
         cmocka_unit_test_teardown(engine_away_and_back, restore_engine),
     };

@@ -117,6 +117,12 @@ void transport_exec_cancel(exec_req *req);
  * it small: stderr's first words say why a stream ended). */
 exec_req *transport_stream(transport_t *t, const char *command, size_t out_cap, exec_done_fn done,
                            exec_output_fn output, void *arg);
+/* A stream like transport_stream()'s to an SSH subsystem of the host's sshd
+ * ("sftp"): no shell, no command line; with OpenSSH's internal-sftp not
+ * even a program run. NULL on a local host. A host without it refuses the
+ * channel: done comes with "the subsystem was refused". */
+exec_req *transport_subsystem(transport_t *t, const char *name, size_t out_cap, exec_done_fn done,
+                              exec_output_fn output, void *arg);
 /* Queues bytes for a stream's stdin, sent in order as the channel allows.
  * At most EXEC_INPUT_MAX bytes wait at once: returns 0, or -1 when they do
  * not fit (the caller sends too fast for the host). */
