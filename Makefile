@@ -41,7 +41,8 @@ FUZZ_TIME ?= 300
 FUZZ_RUNS ?= 10000000
 # Every parser's libFuzzer target (fuzz/NAME_fuzz.c) and the sources it
 # needs, built with clang so that they are instrumented too.
-FUZZ_TARGETS = prom docker alerts redis_info ws health sanitize theme config runbook engine_api
+FUZZ_TARGETS = prom docker alerts redis_info ws health sanitize theme config runbook engine_api \
+               cgroup
 FUZZ_BINS = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%_fuzz)
 # Linked into every fuzz target: the locale-independent number reading,
 # shell quoting, the UTF-8-safe copy.
@@ -61,6 +62,8 @@ FUZZ_SRCS_runbook = src/runbook/load.c src/runbook/validate.c src/runbook/runboo
                     src/runbook/substitute.c src/action_table.c $(wildcard src/config/*.c)
 FUZZ_FLAGS_runbook = -DOPSDECK_READONLY=1
 FUZZ_PKGS_runbook = yaml-0.1
+FUZZ_SRCS_cgroup = src/parse/sftp_packet.c src/parse/cgroup_files.c src/parse/docker_api.c \
+                   src/parse/docker_json.c src/parse/json_pick.c
 FUZZ_SRCS_engine_api = src/parse/http_reader.c src/parse/docker_api.c src/parse/docker_json.c \
                        src/parse/json_pick.c
 BENCH_BIN = $(BUILD)/bench/prom-parse

@@ -7,7 +7,7 @@
 BUILD=${BUILD:-build}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-for t in docker alerts redis_info ws health sanitize theme config runbook engine_api; do
+for t in docker alerts redis_info ws health sanitize theme config runbook engine_api cgroup; do
     bin=$BUILD/fuzz/${t}_fuzz
     if [ ! -x "$bin" ]; then
         fail "fuzz_$t" "$bin was not built (make tests builds it with clang)"
