@@ -34,9 +34,10 @@ static void files(const char *buf, size_t size)
     if (cgroup_mounts_parse(buf, size, &m) == 0)
         assert((m.cpuacct[0] == '/' && m.memory[0] == '/') || m.unified[0] == '/');
     /* the sandbox's mounts, with the bytes as /proc/PID/cgroup */
-    static const char hybrid[] = "32 31 0:29 / /sys/fs/cgroup/cpuacct rw - cgroup cgroup rw,cpuacct\n"
-                                 "35 31 0:32 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
-                                 "40 31 0:37 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n";
+    static const char hybrid[] =
+        "32 31 0:29 / /sys/fs/cgroup/cpuacct rw - cgroup cgroup rw,cpuacct\n"
+        "35 31 0:32 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
+        "40 31 0:37 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n";
     assert(cgroup_mounts_parse(hybrid, sizeof(hybrid) - 1, &m) == 0);
     if (cgroup_container_files(buf, size, ID, &m, &f, why, sizeof(why)) == 0) {
         assert(f.version == 1 || f.version == 2);

@@ -26,6 +26,7 @@
 #define STAT_SLOT   (-1)              /* /proc/stat's reads */
 #define MOUNTS_SLOT (-2)
 #define INPUT_MAX   (SFTP_PACKET_MAX + 4096)
+#define OUTPUT_MAX  EXEC_INPUT_MAX /* requests not yet handed to the channel */
 
 enum { F_CPU, F_USAGE, F_STAT, F_COUNT };
 
@@ -100,6 +101,13 @@ struct cgroup_stats {
     size_t round_left; /* reads of the round in flight; 0 none */
     char in[INPUT_MAX];
     size_t in_len;
+    /* Requests are gathered here and handed to the channel only at the end
+     * of each call and reply (flush()): handing them over drives the
+     * session, which can bring replies back at once, and those must find
+     * the state whole (a round's count of reads complete, a slot updated) */
+    char out[OUTPUT_MAX], sending[OUTPUT_MAX];
+    size_t out_len;
+    bool flushing;
 };
 
 static void end(cgroup_stats *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -118,15 +126,44 @@ static void end(cgroup_stats *c, const char *fmt, ...)
 
 /* ---- requests ---- */
 
-static bool send_packet(cgroup_stats *c, const char *buf, size_t len)
+static void send_packet(cgroup_stats *c, const char *buf, size_t len)
 {
     if (c->over)
-        return false;
-    if (len == 0 || transport_exec_write(c->req, buf, len) < 0) {
+        return;
+    if (len == 0 || len > sizeof(c->out) - c->out_len) {
         end(c, "its SFTP requests do not fit the channel");
-        return false;
+        return;
     }
-    return true;
+    memcpy(c->out + c->out_len, buf, len);
+    c->out_len += len;
+}
+
+/* Hands the gathered requests to the channel. Replies that come back while
+ * it drives the session are taken then (their requests gathered again and
+ * sent by this same loop); a channel whose queue is full takes them at the
+ * next call or reply. */
+static void flush(cgroup_stats *c)
+{
+    if (c->flushing)
+        return;
+    c->flushing = true;
+    while (!c->over && c->req && c->out_len) {
+        size_t n = c->out_len;
+        memcpy(c->sending, c->out, n);
+        c->out_len = 0;
+        if (transport_exec_write(c->req, c->sending, n) == 0)
+            continue;
+        /* not taken: back in front of what was gathered meanwhile */
+        if (n > sizeof(c->out) - c->out_len) {
+            end(c, "its SFTP requests do not fit the channel");
+            break;
+        }
+        memmove(c->out + n, c->out, c->out_len);
+        memcpy(c->out, c->sending, n);
+        c->out_len += n;
+        break;
+    }
+    c->flushing = false;
 }
 
 static pending *note(cgroup_stats *c, op_kind op, int slot, int file)
@@ -258,12 +295,22 @@ static void give_up(cgroup_stats *c, tracked *t, const char *fmt, ...)
     t->phase = C_NONE;
 }
 
+static size_t lookups_in_flight(const cgroup_stats *c)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < c->npend; i++)
+        n += c->pend[i].op == OP_CG_OPEN || c->pend[i].op == OP_CG_READ ||
+             c->pend[i].op == OP_FILE_OPEN;
+    return n;
+}
+
 /* Starts the lookups that wait, as many as the channel's queue allows. */
 static void pump_lookups(cgroup_stats *c)
 {
     if (!c->mounts_ready)
         return;
-    for (int i = 0; i < TRACK_MAX && !c->over && c->npend < LOOKUP_OPS; i++) {
+    size_t busy = lookups_in_flight(c);
+    for (int i = 0; i < TRACK_MAX && !c->over && busy < LOOKUP_OPS; i++) {
         tracked *t = &c->slots[i];
         if (t->phase != C_WAIT)
             continue;
@@ -272,6 +319,7 @@ static void pump_lookups(cgroup_stats *c)
         t->phase = C_FIND;
         t->cg.max = CGROUP_MAX;
         ask_open(c, OP_CG_OPEN, i, 0, path);
+        busy += F_COUNT; /* what its lookup will have in flight at most */
     }
 }
 
@@ -351,7 +399,6 @@ static void round_answer(cgroup_stats *c, const pending *p, const sftp_reply *r)
 
 static void answer(cgroup_stats *c, const pending *p, const sftp_reply *r)
 {
-    bool was_settling = settling(c);
     char words[256];
     tracked *t = p->slot >= 0 ? &c->slots[p->slot] : NULL;
     bool stale = t && t->gen != p->gen;
@@ -441,8 +488,6 @@ static void answer(cgroup_stats *c, const pending *p, const sftp_reply *r)
             t->phase = C_READY;
         break;
     }
-    pump_lookups(c);
-    tell_if_settled(c, was_settling);
 }
 
 static void take(cgroup_stats *c, const sftp_reply *r)
@@ -462,7 +507,12 @@ static void take(cgroup_stats *c, const sftp_reply *r)
             continue;
         pending p = c->pend[i];
         c->pend[i] = c->pend[--c->npend];
+        bool was_settling = settling(c);
         answer(c, &p, r);
+        /* after every reply, whatever it was: the one that frees a place
+         * for a waiting lookup may be a close or a round's read */
+        pump_lookups(c);
+        tell_if_settled(c, was_settling);
         return;
     }
     end(c, "an SFTP reply to no request (id %u)", r->id);
@@ -495,6 +545,7 @@ static void on_output(int stream, const char *buf, size_t len, void *arg)
         memmove(c->in, c->in + at, c->in_len - at);
         c->in_len -= at;
     }
+    flush(c);
 }
 
 static void on_done(const exec_result *res, void *arg)
@@ -520,12 +571,13 @@ cgroup_stats *cgroup_stats_open(transport_t *t, const cgroup_stats_events *ev, v
     c->arg = arg;
     c->next_id = 1;
     c->req = transport_subsystem(t, "sftp", ERR_KEEP, on_done, on_output, c);
-    char init[16];
-    size_t n = sftp_put_init(init, sizeof(init));
-    if (!c->req || transport_exec_write(c->req, init, n) < 0) {
+    if (!c->req) {
         cgroup_stats_close(c);
         return NULL;
     }
+    char init[16];
+    send_packet(c, init, sftp_put_init(init, sizeof(init)));
+    flush(c);
     return c;
 }
 
@@ -599,6 +651,7 @@ void cgroup_stats_track(cgroup_stats *c, const cgroup_target *targets, size_t n)
         t->phase = C_FREE;
     }
     pump_lookups(c);
+    flush(c);
     tell_if_settled(c, was_settling);
 }
 
@@ -641,6 +694,7 @@ size_t cgroup_stats_round(cgroup_stats *c)
             c->round_left++;
         }
     }
+    flush(c); /* the round's count is whole: its replies may come now */
     return c->over ? 0 : asked;
 }
 

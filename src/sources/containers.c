@@ -123,6 +123,7 @@ struct containers_state {
     bool cg_answered;    /* it has answered a round: steady deadlines */
     bool cg_round;       /* this round's cgroup reads are in flight */
     bool round_waits_cg; /* this round waits for the containers' files to be found */
+    bool sending_round;  /* run_round() is sending: answers that come at once wait for it */
     uint64_t cg_timer;   /* the deadline of either */
     cgroup_stats *cg_dead;
     uint64_t cg_end_timer;
@@ -520,9 +521,14 @@ static void arm_cg_deadline(containers_state *st)
 
 /* Sends the round: one batch of cgroup reads for the containers whose
  * files are open, engine stats requests for the others. */
+static void cg_round_done(containers_state *st);
+
 static void run_round(containers_state *st)
 {
     st->round_waits_cg = false;
+    /* sending drives the session, and the cgroup reads' answers can all be
+     * in before cgroup_stats_round() returns: taken after, below */
+    st->sending_round = true;
     st->cg_round = st->cg && cgroup_stats_round(st->cg) > 0;
     if (st->cg_round)
         arm_cg_deadline(st);
@@ -533,7 +539,10 @@ static void run_round(containers_state *st)
     for (int k = 0; k < st->nlanes && st->connected; k++)
         if (st->lanes[k].job == JOB_IDLE && !lane_take_stats(&st->lanes[k]))
             break;
-    if (st->connected)
+    st->sending_round = false;
+    if (st->cg_round)
+        cg_round_done(st); /* if its answers are all in already */
+    else if (st->connected)
         round_over_if_done(st);
 }
 
@@ -553,17 +562,10 @@ static void start_round(containers_state *st)
 
 /* ---- the cgroup reader ---- */
 
-static void cg_changed(void *arg)
+/* Takes the round's cgroup figures once all their answers are in. */
+static void cg_round_done(containers_state *st)
 {
-    containers_state *st = arg;
-    if (st->round_waits_cg && !cgroup_stats_settling(st->cg)) {
-        if (st->cg_timer)
-            loop_timer_cancel(st->ctx->loop, st->cg_timer);
-        st->cg_timer = 0;
-        run_round(st);
-        return;
-    }
-    if (!st->cg_round || cgroup_stats_busy(st->cg))
+    if (!st->cg_round || !st->cg || cgroup_stats_busy(st->cg))
         return;
     cancel_cg_deadline(st);
     st->cg_answered = true;
@@ -581,6 +583,19 @@ static void cg_changed(void *arg)
     }
     st->cg_round = false;
     round_over_if_done(st);
+}
+
+static void cg_changed(void *arg)
+{
+    containers_state *st = arg;
+    if (st->sending_round)
+        return; /* run_round() looks when it is done sending */
+    if (st->round_waits_cg && !cgroup_stats_settling(st->cg)) {
+        cancel_cg_deadline(st);
+        run_round(st);
+        return;
+    }
+    cg_round_done(st);
 }
 
 /* SFTP is over. A host that refused it (or spoke something else) while its

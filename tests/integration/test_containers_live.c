@@ -458,6 +458,40 @@ static bool has_open(int pid, const char *a, const char *b)
     return found;
 }
 
+/* The CPU time (ticks) of the burner's shell, the process below its init:
+ * what the kernel says of that process alone, not of its cgroup. */
+static long long burner_ticks(void)
+{
+    char cmd[1024], out[64] = "", path[128];
+    snprintf(cmd, sizeof(cmd), "%s inspect -f '{{.State.Pid}}' " BURNER, fx.docker);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    if (!fgets(out, sizeof(out), p))
+        out[0] = '\0';
+    pclose(p);
+    int init = atoi(out), shell = 0;
+    snprintf(path, sizeof(path), "/proc/%d/task/%d/children", init, init);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    assert_int_equal(fscanf(f, "%d", &shell), 1);
+    fclose(f);
+    snprintf(path, sizeof(path), "/proc/%d/stat", shell);
+    f = fopen(path, "r");
+    assert_non_null(f);
+    char stat[1024] = "";
+    if (!fgets(stat, sizeof(stat), f))
+        stat[0] = '\0';
+    fclose(f);
+    long long utime = 0, stime = 0;
+    const char *after = strrchr(stat, ')');
+    assert_non_null(after);
+    /* after "comm)": state is field 1, utime 12, stime 13 */
+    assert_int_equal(
+        sscanf(after + 2, "%*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %lld %lld", &utime, &stime),
+        2);
+    return utime + stime;
+}
+
 /* docker's own view of a container: `docker stats --no-stream`. */
 static void docker_stats(const char *name, double *cpu, double *mem)
 {
@@ -482,7 +516,10 @@ static void docker_stats(const char *name, double *cpu, double *mem)
 /* A container busy on one core: the source's CPU and memory agree with
  * `docker stats` (same counters, same formula), and they come from the
  * container's own cgroup files held open by the host's SFTP server below
- * the session's sshd (no dial-stdio, no process per refresh). Restarted,
+ * the session's sshd (no dial-stdio, no process per refresh). Its CPU is
+ * held to the busy shell's own ticks over the same second (docker stats
+ * samples another window, and on a shared machine the loop's share
+ * varies). Restarted,
  * the container has a new process and a new cgroup: found again. */
 static bool burner_runs_since(const char *started_before)
 {
@@ -497,23 +534,32 @@ static void burner_agrees_with_docker(const char *when, const char *started_befo
     /* listed (by the engine's events) before the two samples */
     assert_true(wait_without_refresh(burner_runs_since, started_before, EVENT_MS) >= 0);
     refresh();
-    int64_t next = loop_update_time(fx.loop) + INTERVAL * 1000;
+    long long t0 = burner_ticks();
+    int64_t m0 = loop_update_time(fx.loop);
+    int64_t next = m0 + INTERVAL * 1000;
     while (loop_update_time(fx.loop) < next)
         loop_run_once(fx.loop, 50);
     refresh();
+    long long t1 = burner_ticks();
+    int64_t m1 = loop_update_time(fx.loop);
     expect_ok();
     const container_info *c = find(BURNER);
     assert_non_null(c);
+    /* the shell's own share of a core between the two refreshes, from its
+     * /proc ticks: the same window as the source's two samples, to a few
+     * ms (each read just after its round) */
+    double own =
+        (double)(t1 - t0) * 100.0 / (double)sysconf(_SC_CLK_TCK) * 1000.0 / (double)(m1 - m0);
     double cpu, mem;
     docker_stats(BURNER, &cpu, &mem);
-    printf("# %s: opsdeck cpu %.1f%% mem %lld B; docker stats cpu %.1f%% mem %.0f B\n", when,
-           c->cpu_percent, (long long)c->mem_bytes, cpu, mem);
-    /* a core's worth on a shared 2-core machine: both well above 30 % and
-     * near each other (another window of the same steady loop); an error
-     * in the formula (the CPU count, the tick) would be a factor of 2 or 100 */
-    if (c->cpu_percent < 30 || cpu < 30 || c->cpu_percent > 2 * cpu + 10 ||
-        cpu > 2 * c->cpu_percent + 10)
-        fail_msg("%s: cpu %.1f%% against docker's %.1f%%", when, c->cpu_percent, cpu);
+    printf("# %s: opsdeck cpu %.1f%% mem %lld B; the shell's ticks %.1f%%; docker stats cpu "
+           "%.1f%% mem %.0f B\n",
+           when, c->cpu_percent, (long long)c->mem_bytes, own, cpu, mem);
+    /* on a shared machine the loop gets what it gets, but the same in both
+     * measures; an error in the formula (the CPU count, the tick) would be
+     * a factor of 2 or 100 */
+    if (own < 10 || c->cpu_percent < own - 12 || c->cpu_percent > own + 12)
+        fail_msg("%s: cpu %.1f%% against its own ticks' %.1f%%", when, c->cpu_percent, own);
     /* memory: docker prints three digits; a shell's pages barely move */
     if (c->mem_bytes <= 0 || c->mem_bytes > mem * 1.2 + 262144 ||
         (double)c->mem_bytes < mem * 0.8 - 262144)
