@@ -110,8 +110,12 @@ struct cgroup_stats {
     bool flushing;
 };
 
-static void end(cgroup_stats *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void end(cgroup_stats *c, const char *fmt, ...)
+/* for_good: the host refused SFTP or its server is not what is expected (asking
+ * again on this session would do the same); otherwise the channel or the
+ * session went away */
+static void end(cgroup_stats *c, bool for_good, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void end(cgroup_stats *c, bool for_good, const char *fmt, ...)
 {
     if (c->over)
         return;
@@ -121,7 +125,7 @@ static void end(cgroup_stats *c, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(why, sizeof(why), fmt, ap);
     va_end(ap);
-    c->ev.ended(why, c->arg);
+    c->ev.ended(why, for_good, c->arg);
 }
 
 /* ---- requests ---- */
@@ -131,7 +135,7 @@ static void send_packet(cgroup_stats *c, const char *buf, size_t len)
     if (c->over)
         return;
     if (len == 0 || len > sizeof(c->out) - c->out_len) {
-        end(c, "its SFTP requests do not fit the channel");
+        end(c, true, "its SFTP requests do not fit the channel");
         return;
     }
     memcpy(c->out + c->out_len, buf, len);
@@ -155,7 +159,7 @@ static void flush(cgroup_stats *c)
             continue;
         /* not taken: back in front of what was gathered meanwhile */
         if (n > sizeof(c->out) - c->out_len) {
-            end(c, "its SFTP requests do not fit the channel");
+            end(c, true, "its SFTP requests do not fit the channel");
             break;
         }
         memmove(c->out + n, c->out, c->out_len);
@@ -169,7 +173,7 @@ static void flush(cgroup_stats *c)
 static pending *note(cgroup_stats *c, op_kind op, int slot, int file)
 {
     if (c->npend == PENDING_MAX) {
-        end(c, "more than %d SFTP requests in flight", PENDING_MAX);
+        end(c, true, "more than %d SFTP requests in flight", PENDING_MAX);
         return NULL;
     }
     pending *p = &c->pend[c->npend++];
@@ -410,7 +414,8 @@ static void answer(cgroup_stats *c, const pending *p, const sftp_reply *r)
         return;
     case OP_MOUNTS_OPEN:
         if (r->type != SFTP_FXP_HANDLE) {
-            end(c, "cannot read /proc/self/mountinfo: %s", status_words(r, words, sizeof(words)));
+            end(c, true, "cannot read /proc/self/mountinfo: %s",
+                status_words(r, words, sizeof(words)));
             return;
         }
         keep_handle(c->mountinfo.handle, &c->mountinfo.hlen, r);
@@ -428,14 +433,14 @@ static void answer(cgroup_stats *c, const pending *p, const sftp_reply *r)
                                      &c->mounts);
         whole_reset(&c->mountinfo);
         if (rc < 0) {
-            end(c, "no cgroup hierarchy with CPU and memory counters is mounted");
+            end(c, true, "no cgroup hierarchy with CPU and memory counters is mounted");
             return;
         }
         ask_open(c, OP_STAT_OPEN, STAT_SLOT, 0, "/proc/stat");
         return;
     case OP_STAT_OPEN:
         if (r->type != SFTP_FXP_HANDLE) {
-            end(c, "cannot read /proc/stat: %s", status_words(r, words, sizeof(words)));
+            end(c, true, "cannot read /proc/stat: %s", status_words(r, words, sizeof(words)));
             return;
         }
         keep_handle(c->proc_stat.handle, &c->proc_stat.hlen, r);
@@ -494,7 +499,7 @@ static void take(cgroup_stats *c, const sftp_reply *r)
 {
     if (r->type == SFTP_FXP_VERSION) {
         if (c->versioned) {
-            end(c, "a second SFTP VERSION");
+            end(c, true, "a second SFTP VERSION");
             return;
         }
         c->versioned = true;
@@ -515,7 +520,7 @@ static void take(cgroup_stats *c, const sftp_reply *r)
         tell_if_settled(c, was_settling);
         return;
     }
-    end(c, "an SFTP reply to no request (id %u)", r->id);
+    end(c, true, "an SFTP reply to no request (id %u)", r->id);
 }
 
 static void on_output(int stream, const char *buf, size_t len, void *arg)
@@ -539,7 +544,7 @@ static void on_output(int stream, const char *buf, size_t len, void *arg)
         if (c->over)
             return;
         if (rc < 0) {
-            end(c, "%s", why);
+            end(c, true, "%s", why);
             return;
         }
         memmove(c->in, c->in + at, c->in_len - at);
@@ -553,9 +558,10 @@ static void on_done(const exec_result *res, void *arg)
     cgroup_stats *c = arg;
     c->req = NULL;
     if (!res->ran)
-        end(c, "%s", res->error[0] ? res->error : "the SFTP subsystem did not start");
+        end(c, strstr(res->error, "subsystem was refused") != NULL, "%s",
+            res->error[0] ? res->error : "the SFTP subsystem did not start");
     else
-        end(c, "its SFTP server ended (exit %d)", res->exit_status);
+        end(c, false, "its SFTP server ended (exit %d)", res->exit_status);
 }
 
 /* ---- the interface ---- */

@@ -598,14 +598,14 @@ static void cg_changed(void *arg)
     cg_round_done(st);
 }
 
-/* SFTP is over. A host that refused it (or spoke something else) while its
- * session is up keeps to the engine's stats; a session that went away takes
- * SFTP with it, and the next connect asks again. */
-static void cg_ended(const char *why, void *arg)
+/* SFTP is over. A host that refused it (or spoke something else) keeps to
+ * the engine's stats; a channel or session that went away is asked again
+ * at the source's next connect. */
+static void cg_ended(const char *why, bool for_good, void *arg)
 {
     containers_state *st = arg;
     (void)why;
-    if (transport_get_state(st->ctx->transport) == TRANSPORT_UP)
+    if (for_good)
         st->cg_off = true;
     drop_cg(st);
 }

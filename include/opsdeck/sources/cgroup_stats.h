@@ -35,8 +35,11 @@ typedef struct cgroup_stats_events {
      * cgroup_stats_busy() */
     void (*changed)(void *arg);
     /* SFTP is over (refused by the host, the channel closed, a reply that is
-     * not SFTP): why. No callback comes after this; close it from the loop. */
-    void (*ended)(const char *why, void *arg);
+     * not SFTP): why. for_good: the host refused it or its server is not
+     * what is expected (no use asking again on this session); otherwise the
+     * channel or the session went away. No callback comes after this; close
+     * it from the loop. */
+    void (*ended)(const char *why, bool for_good, void *arg);
 } cgroup_stats_events;
 
 /* NULL on a local host (nothing to gain there) or when out of memory. */
