@@ -175,6 +175,13 @@ static int cg_deadline_ms(const containers_state *st)
     return ms < MIN_DEADLINE_MS ? MIN_DEADLINE_MS : ms;
 }
 
+static void cancel_cg_deadline(containers_state *st)
+{
+    if (st->cg_timer)
+        loop_timer_cancel(st->ctx->loop, st->cg_timer);
+    st->cg_timer = 0;
+}
+
 static void settle_tick(containers_state *st)
 {
     if (!st->pending)
@@ -233,9 +240,7 @@ static void drop_connections(containers_state *st)
     /* the cgroup reader stays (it does not go through the engine); only
      * this round is over */
     st->cg_round = st->round_waits_cg = false;
-    if (st->cg_timer)
-        loop_timer_cancel(st->ctx->loop, st->cg_timer);
-    st->cg_timer = 0;
+    cancel_cg_deadline(st);
     free(st->list);
     free(st->fresh);
     st->list = NULL;
@@ -406,14 +411,14 @@ static void start_fetch(containers_state *st)
     send_job(&st->lanes[0], JOB_LIST, 0, "/containers/json?all=1");
 }
 
-/* Gives an idle lane the round's next running container; false when the
- * round has none left. */
 /* Whether this round reads the container's cgroup files, not the engine. */
 static bool read_by_cgroup(const containers_state *st, size_t i)
 {
     return st->cg_round && cgroup_stats_has(st->cg, st->items[i].id);
 }
 
+/* Gives an idle lane the round's next running container; false when the
+ * round has none left. */
 static bool lane_take_stats(lane *l)
 {
     containers_state *st = l->st;
@@ -465,13 +470,6 @@ static void open_lanes(containers_state *st, size_t running)
 
 static void run_round(containers_state *st);
 
-static void cancel_cg_deadline(containers_state *st)
-{
-    if (st->cg_timer)
-        loop_timer_cancel(st->ctx->loop, st->cg_timer);
-    st->cg_timer = 0;
-}
-
 /* After the reader ended (or was given up): closed from the loop, and a
  * round that waited on it is served by the engine instead. */
 static void on_cg_end(loop_t *loop, void *arg)
@@ -505,8 +503,11 @@ static void on_cg_deadline(loop_t *loop, void *arg)
     st->cg_timer = 0;
     if (!st->cg_round && !st->round_waits_cg)
         return;
-    /* a host whose SFTP server stops answering: the engine's stats from now on */
-    st->cg_off = true;
+    /* a host whose SFTP server stops answering while the host itself does:
+     * the engine's stats from now on (a host gone silent is asked again
+     * when it comes back) */
+    transport_t *t = st->ctx->transport;
+    st->cg_off = transport_get_state(t) == TRANSPORT_UP && !transport_silence(t)[0];
     drop_cg(st);
     fail(st, "the host's SFTP server did not answer within %.0f s (its cgroup counters)",
          cg_deadline_ms(st) / 1000.0);
@@ -519,10 +520,10 @@ static void arm_cg_deadline(containers_state *st)
     st->cg_timer = loop_timer_add(st->ctx->loop, cg_deadline_ms(st), on_cg_deadline, st);
 }
 
-/* Sends the round: one batch of cgroup reads for the containers whose
- * files are open, engine stats requests for the others. */
 static void cg_round_done(containers_state *st);
 
+/* Sends the round: one batch of cgroup reads for the containers whose
+ * files are open, engine stats requests for the others. */
 static void run_round(containers_state *st)
 {
     st->round_waits_cg = false;
