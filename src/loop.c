@@ -1,7 +1,15 @@
 /* The event loop: poll() over watchers, timers kept in a small array.
  *
  * opsdeck watches a few dozen descriptors and runs a few dozen timers, so a
- * linear scan is both the simplest and the fastest structure here. */
+ * linear scan is both the simplest and the fastest structure here.
+ *
+ * Urgent watchers (the terminal) are served first in every turn and looked
+ * at again, without waiting, whenever the turn's other callbacks have run
+ * for LOOP_URGENT_LOOK_MS: at 100 hosts a refresh round wakes some 300
+ * session, tunnel and HTTP descriptors at once and their callbacks take
+ * 50-80 ms in all, which a key arriving meanwhile used to wait out. Every
+ * other callback still runs once per turn: the urgent ones cut in between
+ * them, they do not push them to a later turn. */
 #include "opsdeck/loop.h"
 
 #include <errno.h>
@@ -11,11 +19,16 @@
 #include <time.h>
 
 #define LOOP_MAX_WATCHERS 1024
+#define LOOP_MAX_URGENT   4 /* the terminal; a handful at most */
+/* How long other callbacks may run before urgent watchers are looked at
+ * again: a key then waits for at most this plus the one callback running. */
+#define LOOP_URGENT_LOOK_MS 2
 
 struct watcher {
     int fd;
     short events;
     uint64_t generation; /* tells a replaced watcher from the one polled */
+    bool urgent;
     loop_io_fn fn;
     void *arg;
 };
@@ -39,6 +52,9 @@ struct loop {
     /* scratch for one poll() call, kept to avoid an allocation per turn */
     struct pollfd pfds[LOOP_MAX_WATCHERS];
     uint64_t polled_generation[LOOP_MAX_WATCHERS];
+    bool polled_urgent[LOOP_MAX_WATCHERS];
+    int nurgent;
+    int64_t urgent_looked_ms; /* when the urgent watchers were last polled */
     /* memory a callback cannot free under its caller's feet (loop_defer_free) */
     void **deferred;
     int ndeferred, deferred_cap;
@@ -117,7 +133,7 @@ static struct watcher *find_watcher(const loop_t *loop, int fd)
     return NULL;
 }
 
-int loop_watch(loop_t *loop, int fd, short events, loop_io_fn fn, void *arg)
+static int watch(loop_t *loop, int fd, short events, loop_io_fn fn, void *arg, bool urgent)
 {
     struct watcher *w = find_watcher(loop, fd);
     if (!w) {
@@ -126,11 +142,26 @@ int loop_watch(loop_t *loop, int fd, short events, loop_io_fn fn, void *arg)
         w = &loop->watchers[loop->nwatchers++];
         w->fd = fd;
         w->generation = loop->next_generation++;
+        w->urgent = false;
     }
+    if (urgent && !w->urgent && loop->nurgent == LOOP_MAX_URGENT)
+        return -1;
+    loop->nurgent += (int)urgent - (int)w->urgent;
+    w->urgent = urgent;
     w->events = events;
     w->fn = fn;
     w->arg = arg;
     return 0;
+}
+
+int loop_watch(loop_t *loop, int fd, short events, loop_io_fn fn, void *arg)
+{
+    return watch(loop, fd, events, fn, arg, false);
+}
+
+int loop_watch_urgent(loop_t *loop, int fd, short events, loop_io_fn fn, void *arg)
+{
+    return watch(loop, fd, events, fn, arg, true);
 }
 
 void loop_unwatch(loop_t *loop, int fd)
@@ -138,6 +169,8 @@ void loop_unwatch(loop_t *loop, int fd)
     struct watcher *w = find_watcher(loop, fd);
     if (!w)
         return;
+    if (w->urgent)
+        loop->nurgent--;
     *w = loop->watchers[--loop->nwatchers];
 }
 
@@ -187,6 +220,42 @@ static int next_wait_ms(const loop_t *loop, int max_wait_ms)
     return wait < 0 ? 0 : (int)wait;
 }
 
+/* Runs the watcher polled as fd with this generation, unless an earlier
+ * callback removed or replaced it. Returns 1 if it ran. */
+static int run_watcher(loop_t *loop, int fd, int revents, uint64_t generation)
+{
+    struct watcher *w = find_watcher(loop, fd);
+    if (!w || w->generation != generation)
+        return 0;
+    w->fn(loop, fd, revents, w->arg);
+    return 1;
+}
+
+/* Once other callbacks have run for LOOP_URGENT_LOOK_MS since the last
+ * look, polls the urgent watchers without waiting and runs those ready. */
+static int look_at_urgent(loop_t *loop)
+{
+    if (!loop->nurgent || monotonic_ms() - loop->urgent_looked_ms < LOOP_URGENT_LOOK_MS)
+        return 0;
+    struct pollfd p[LOOP_MAX_URGENT];
+    uint64_t generation[LOOP_MAX_URGENT];
+    int n = 0;
+    for (int i = 0; i < loop->nwatchers && n < LOOP_MAX_URGENT; i++) {
+        const struct watcher *w = &loop->watchers[i];
+        if (!w->urgent || !w->events)
+            continue;
+        p[n] = (struct pollfd){.fd = w->fd, .events = w->events};
+        generation[n++] = w->generation;
+    }
+    int ran = 0;
+    if (n && poll(p, (nfds_t)n, 0) > 0)
+        for (int i = 0; i < n; i++)
+            if (p[i].revents)
+                ran += run_watcher(loop, p[i].fd, p[i].revents, generation[i]);
+    loop->urgent_looked_ms = monotonic_ms();
+    return ran;
+}
+
 /* Runs every timer due now. A timer added by a callback waits for the next
  * turn, so a timer that re-arms itself with delay 0 cannot starve the fds. */
 static int run_due_timers(loop_t *loop)
@@ -206,24 +275,29 @@ static int run_due_timers(loop_t *loop)
             return ran;
         struct timer fired = loop->timers[due];
         loop->timers[due] = loop->timers[--loop->ntimers];
+        ran += look_at_urgent(loop);
         fired.fn(loop, fired.arg);
         ran++;
     }
 }
 
+/* The urgent watchers ready first, then the others, looking at the urgent
+ * ones again between those once they have run for a while. */
 static int dispatch_fds(loop_t *loop, int npolled)
 {
     int ran = 0;
-    for (int i = 0; i < npolled; i++) {
-        struct pollfd *p = &loop->pfds[i];
-        if (!p->revents)
-            continue;
-        /* An earlier callback may have removed or replaced this watcher. */
-        struct watcher *w = find_watcher(loop, p->fd);
-        if (!w || w->generation != loop->polled_generation[i])
-            continue;
-        w->fn(loop, p->fd, p->revents, w->arg);
-        ran++;
+    for (int pass = 0; pass < 2; pass++) {
+        bool urgent = pass == 0;
+        for (int i = 0; i < npolled; i++) {
+            const struct pollfd *p = &loop->pfds[i];
+            if (!p->revents || loop->polled_urgent[i] != urgent)
+                continue;
+            if (!urgent)
+                ran += look_at_urgent(loop);
+            ran += run_watcher(loop, p->fd, p->revents, loop->polled_generation[i]);
+        }
+        if (urgent)
+            loop->urgent_looked_ms = monotonic_ms();
     }
     return ran;
 }
@@ -241,11 +315,13 @@ int loop_run_once(loop_t *loop, int max_wait_ms)
         if (!w->events)
             loop->pfds[n].fd = -1;
         loop->polled_generation[n] = w->generation;
+        loop->polled_urgent[n] = w->urgent;
         n++;
     }
     loop->now_ms = monotonic_ms();
     int rc = poll(loop->pfds, (nfds_t)n, next_wait_ms(loop, max_wait_ms));
     loop->now_ms = monotonic_ms();
+    loop->urgent_looked_ms = loop->now_ms; /* that poll() looked at them too */
     if (rc < 0 && errno != EINTR)
         return -1;
     int ran = rc > 0 ? dispatch_fds(loop, n) : 0;

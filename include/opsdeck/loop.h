@@ -24,6 +24,11 @@ void loop_free(loop_t *loop);
  * fd replaces events, callback and argument. events == 0 keeps the watcher
  * but polls nothing (a paused stream). Returns 0, or -1 when full. */
 int loop_watch(loop_t *loop, int fd, short events, loop_io_fn fn, void *arg);
+/* The same for a watcher that must not wait behind the others (the
+ * terminal: a key is drawn at once): it is run first in every turn, and
+ * looked at again without waiting between the other callbacks of a long
+ * turn, every few milliseconds. A few at most; -1 when there are too many. */
+int loop_watch_urgent(loop_t *loop, int fd, short events, loop_io_fn fn, void *arg);
 void loop_unwatch(loop_t *loop, int fd);
 bool loop_is_watched(const loop_t *loop, int fd);
 

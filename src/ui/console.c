@@ -244,7 +244,8 @@ static void watch_everything(console *c)
 {
     ui_t *ui = &c->ui;
     app_t *app = ui->app;
-    loop_watch(app->loop, STDIN_FILENO, POLLIN, on_terminal, c);
+    /* keys first: a refresh round of many hosts must not hold them back */
+    loop_watch_urgent(app->loop, STDIN_FILENO, POLLIN, on_terminal, c);
     loop_watch(app->loop, c->sigpipe[0], POLLIN, on_signal_pipe, c);
     app->events = (app_events){
         .hostkey_unknown = on_hostkey,
