@@ -133,12 +133,24 @@ static void fail_request(exec_req *req, const char *what)
     finish(req);
 }
 
-/* Reads what a stream has now. 1 read something, 0 nothing yet, <0 error */
+/* Reads what a stream has now. 1 read something, 0 nothing yet, <0 error.
+ * As the tunnels do (ssh_tunnel.c, pump): every channel read first reads
+ * the session's socket until it is dry, so once one has in this pass, a
+ * channel is read only when a packet of its own is queued; a long-lived
+ * stream (SFTP, dial-stdio) cost a recv() that found nothing per stream
+ * and pass. */
 static int read_stream(exec_req *req, int stream_id)
 {
     char buf[READ_CHUNK];
     int got = 0;
     for (;;) {
+        if (req->t->socket_read) {
+            unsigned long queued = 0;
+            libssh2_channel_window_read_ex(req->channel, &queued, NULL);
+            if (!queued)
+                return got;
+        }
+        req->t->socket_read = true;
         ssize_t n = libssh2_channel_read_ex(req->channel, stream_id, buf, sizeof(buf));
         if (n > 0) {
             exec_append(req, stream_id == 0 ? 1 : 2, buf, (size_t)n);

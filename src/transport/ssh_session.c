@@ -18,7 +18,7 @@
 
 #define RESOLVE_POLL_MS  20
 #define MAX_PASSES       64  /* per turn of the loop (see ssh_drive) */
-#define LIVENESS_TICK_MS 250 /* how often the host's silence is looked at */
+#define LIVENESS_TICK_MS 250 /* the host's silence is looked at no more often */
 #define KEEPALIVE_GAP_S  2   /* libssh2's shortest keepalive interval (1 is taken as 2) */
 
 static const char *phase_doing(ssh_phase phase)
@@ -267,6 +267,34 @@ static void set_silence(transport_t *t, const char *why)
         t->events.state_changed(t, t->arg);
 }
 
+/* When to look again: when something falls due (a keepalive to send, the
+ * silence to tell), not every tick, which woke the whole console four
+ * times a second per host for nothing (docs/BENCHMARKS.md, "Client
+ * cost"). At least a tick, at most silence_ms / 3 (or libssh2's gap)
+ * away; while the host is silent, every tick: the silent seconds are
+ * counted on screen. */
+static int next_look_ms(const transport_t *t, int64_t now)
+{
+    if (t->silence[0])
+        return LIVENESS_TICK_MS;
+    int64_t gap = t->opts.silence_ms / 3, wait;
+    if (t->probe_sent_ms > t->last_recv_ms) {
+        wait = t->last_recv_ms + t->opts.silence_ms - now; /* the silence to tell */
+        if (wait > gap)
+            wait = gap;
+    } else {
+        wait = t->last_recv_ms + gap - now; /* a keepalive to send, which libssh2 */
+        /* sends only once its whole-second gap since the last one has passed */
+        double lib_s = (double)t->probe_sent_s + KEEPALIVE_GAP_S - loop_wall_time();
+        int64_t lib = lib_s > 0 ? (int64_t)(lib_s * 1000.0) + 1 : 0;
+        if (lib > wait)
+            wait = lib;
+        if (wait > gap + KEEPALIVE_GAP_S * 1000)
+            wait = gap + KEEPALIVE_GAP_S * 1000;
+    }
+    return wait < LIVENESS_TICK_MS ? LIVENESS_TICK_MS : (int)wait;
+}
+
 static void on_keepalive(loop_t *loop, void *arg)
 {
     transport_t *t = arg;
@@ -306,7 +334,7 @@ static void on_keepalive(loop_t *loop, void *arg)
         t->probe_sent_s = sec;
         watch_socket(t);
     }
-    t->keepalive_timer = loop_timer_add(loop, LIVENESS_TICK_MS, on_keepalive, t);
+    t->keepalive_timer = loop_timer_add(loop, next_look_ms(t, now), on_keepalive, t);
 }
 
 static void now_up(transport_t *t)
@@ -399,6 +427,7 @@ static int drive_pass(transport_t *t)
     if (t->phase != SSH_UP)
         return 0;
     ssh_free_dead_channels(t);
+    t->socket_read = false;
     int a = ssh_orphan_drive(t);
     int b = a < 0 ? -1 : ssh_exec_drive(t);
     int c = b < 0 ? -1 : ssh_tunnel_drive(t);

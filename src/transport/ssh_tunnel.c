@@ -280,12 +280,12 @@ static int pump(tunnel_client *c)
         c->down_off = c->down_len = 0;
     while (!c->remote_eof && c->down_len < sizeof(c->down)) {
         unsigned long queued = 0;
-        if (t->tunnel_socket_read) {
+        if (t->socket_read) {
             libssh2_channel_window_read_ex(c->channel, &queued, NULL);
             if (!queued && !libssh2_channel_eof(c->channel))
                 break;
         }
-        t->tunnel_socket_read = true;
+        t->socket_read = true;
         ssize_t n =
             libssh2_channel_read(c->channel, c->down + c->down_len, sizeof(c->down) - c->down_len);
         if (n > 0) {
@@ -459,7 +459,6 @@ static int drive_client(tunnel_client *c)
 int ssh_tunnel_drive(transport_t *t)
 {
     int moved = 0;
-    t->tunnel_socket_read = false;
 again:
     for (tunnel *tun = t->tunnels; tun; tun = tun->next) {
         for (tunnel_client *c = tun->clients; c; c = c->next) {

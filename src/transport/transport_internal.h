@@ -145,9 +145,9 @@ struct transport {
      * the packets may be for a channel already visited in the pass, which
      * the socket will not wake up again */
     bool received;
-    /* a tunnel channel's read has read the socket during this tunnel drive
-     * (ssh_tunnel.c, pump) */
-    bool tunnel_socket_read;
+    /* a channel's read (an exec's or a tunnel's) has read the session's
+     * socket during this pass (ssh_tunnel.c, pump; ssh_exec.c, read_stream) */
+    bool socket_read;
     uint64_t redrive_timer; /* a drive cut short, continued from the loop */
     char reason[400];       /* the last failure without the "name: ssh: " prefix */
     /* ProxyJump (ssh_jump.c): the jump host's transport, shared by every
