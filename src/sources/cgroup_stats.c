@@ -81,7 +81,6 @@ typedef struct tracked {
     bool sampled;
     docker_cpu_sample cpu;
     int64_t mem;
-    char why[200];
 } tracked;
 
 struct cgroup_stats {
@@ -287,14 +286,9 @@ static void release_files(cgroup_stats *c, tracked *t)
     t->sampled = false;
 }
 
-static void give_up(cgroup_stats *c, tracked *t, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void give_up(cgroup_stats *c, tracked *t, const char *fmt, ...)
+/* The container's files are not to be had here: the engine measures it. */
+static void give_up(cgroup_stats *c, tracked *t)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(t->why, sizeof(t->why), fmt, ap);
-    va_end(ap);
     release_files(c, t);
     t->phase = C_NONE;
 }
@@ -343,7 +337,7 @@ static void cgroup_read(cgroup_stats *c, int slot)
                                     &t->files, why, sizeof(why));
     whole_reset(&t->cg);
     if (rc < 0) {
-        give_up(c, t, "%s", why);
+        give_up(c, t);
         return;
     }
     t->phase = C_OPEN;
@@ -453,8 +447,7 @@ static void answer(cgroup_stats *c, const pending *p, const sftp_reply *r)
             return;
         }
         if (r->type != SFTP_FXP_HANDLE) {
-            give_up(c, t, "cannot read /proc/%d/cgroup: %s", t->pid,
-                    status_words(r, words, sizeof(words)));
+            give_up(c, t); /* its process is gone, or hidden (hidepid) */
             break;
         }
         keep_handle(t->cg.handle, &t->cg.hlen, r);
@@ -465,7 +458,7 @@ static void answer(cgroup_stats *c, const pending *p, const sftp_reply *r)
             return; /* its handle was closed with the slot */
         if (r->type == SFTP_FXP_DATA && r->len > 0) {
             if (!whole_append(&t->cg, r))
-                give_up(c, t, "/proc/%d/cgroup is over %d bytes", t->pid, CGROUP_MAX);
+                give_up(c, t); /* over CGROUP_MAX: not a cgroup file */
             else
                 ask_read(c, OP_CG_READ, p->slot, 0, t->cg.handle, t->cg.hlen, t->cg.len);
             break;
@@ -473,8 +466,7 @@ static void answer(cgroup_stats *c, const pending *p, const sftp_reply *r)
         if (r->type == SFTP_FXP_STATUS && r->status == SFTP_FX_EOF)
             cgroup_read(c, p->slot);
         else
-            give_up(c, t, "cannot read /proc/%d/cgroup: %s", t->pid,
-                    status_words(r, words, sizeof(words)));
+            give_up(c, t);
         break;
     case OP_FILE_OPEN:
         if (stale || t->phase != C_OPEN) {
@@ -483,9 +475,7 @@ static void answer(cgroup_stats *c, const pending *p, const sftp_reply *r)
             return;
         }
         if (r->type != SFTP_FXP_HANDLE) {
-            const char *paths[F_COUNT] = {t->files.cpu, t->files.usage, t->files.mem_stat};
-            give_up(c, t, "cannot open %.150s: %s", paths[p->file],
-                    status_words(r, words, sizeof(words)));
+            give_up(c, t); /* not there, or not readable by the login user */
             break;
         }
         keep_handle(t->f[p->file].handle, &t->f[p->file].hlen, r);
@@ -670,12 +660,6 @@ bool cgroup_stats_has(const cgroup_stats *c, const char *id)
 {
     const tracked *t = c->over ? NULL : find(c, id);
     return t && t->phase == C_READY;
-}
-
-const char *cgroup_stats_why_not(const cgroup_stats *c, const char *id)
-{
-    const tracked *t = find(c, id);
-    return t && t->phase == C_NONE ? t->why : "";
 }
 
 size_t cgroup_stats_round(cgroup_stats *c)

@@ -59,8 +59,6 @@ void cgroup_stats_track(cgroup_stats *c, const cgroup_target *targets, size_t n)
 bool cgroup_stats_settling(const cgroup_stats *c);
 /* Whether the container's files are open (read by cgroup_stats_round()). */
 bool cgroup_stats_has(const cgroup_stats *c, const char *id);
-/* Why a tracked container is left to the engine; "" when it is not. */
-const char *cgroup_stats_why_not(const cgroup_stats *c, const char *id);
 
 /* Sends one read of every open file; changed() when all are answered.
  * Returns the number of containers asked about (0: nothing sent). */
